@@ -1,0 +1,49 @@
+package com.exitbrain.config;
+
+import com.exitbrain.engine.Tuning;
+import java.util.Map;
+
+/** Every setting of SPEC §6, typed and validated once at start-up by {@link SettingsLoader}. */
+public record Settings(
+        String redisUrl,
+        long commandTimeoutMs,
+        Streams streams,
+        String group,
+        boolean groupStartLatest,
+        String consumer,
+        int batchSize,
+        long blockMs,
+        long claimMinIdleMs,
+        int maxDeliveries,
+        int maxEntryBytes,
+        Tuning tuning,
+        Map<String, SymbolDefaults> symbols,
+        PnlScope pnlScope,
+        int pnlWindow,
+        long dedupTtlSeconds,
+        String keyPrefix,
+        String healthBind,
+        int healthPort,
+        long shutdownTimeoutMs,
+        String logLevel) {
+
+    public record Streams(String positionOpened, String tradeClosed, String levels, String stats,
+                          String deadLetter, long outputMaxLen) {
+    }
+
+    public enum PnlScope { GLOBAL, SYMBOL }
+
+    public SymbolDefaults symbolDefaults(String symbol) {
+        return symbols.getOrDefault(symbol, SymbolDefaults.NONE);
+    }
+
+    /** How often pending entries are looked for: min(idle/2, 5 s) (SPEC §8). */
+    public long claimIntervalMs() {
+        return Math.max(1, Math.min(claimMinIdleMs / 2, 5000));
+    }
+
+    /** The Redis URL with any password replaced, for logs and the health port. */
+    public String redisUrlMasked() {
+        return RedisUrls.mask(redisUrl);
+    }
+}

@@ -1,0 +1,333 @@
+package com.exitbrain.config;
+
+import com.exitbrain.engine.Levels;
+import com.exitbrain.engine.Tuning;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigValueFactory;
+import io.lettuce.core.RedisURI;
+import java.io.File;
+import java.lang.management.ManagementFactory;
+import java.math.BigDecimal;
+import java.net.InetAddress;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Builds {@link Settings} from three layers, highest first: environment variables, the operator's
+ * HOCON file ({@code conf/application.conf} or {@code EXITBRAIN_CONFIG}), the jar's
+ * {@code reference.conf}. Any bad value throws {@link ConfigurationError} naming the key.
+ */
+public final class SettingsLoader {
+    /** Environment variable → HOCON path (under {@code exitbrain.}). */
+    public static final Map<String, String> ENVIRONMENT = envTable();
+
+    private final Map<String, String> env;
+
+    public SettingsLoader(Map<String, String> env) {
+        this.env = env;
+    }
+
+    public static Settings fromEnvironment() {
+        return new SettingsLoader(System.getenv()).load();
+    }
+
+    public Settings load() {
+        return build(layered().getConfig("exitbrain"));
+    }
+
+    Config layered() {
+        Config reference = ConfigFactory.parseResources(SettingsLoader.class.getClassLoader(), "reference.conf");
+        Config file = ConfigFactory.empty();
+        String path = env.get("EXITBRAIN_CONFIG");
+        if (path != null && !path.isEmpty()) {
+            File explicit = new File(path);
+            if (!explicit.isFile()) {
+                throw new ConfigurationError("EXITBRAIN_CONFIG: no configuration file at " + path);
+            }
+            file = parse(explicit);
+        } else if (new File("conf/application.conf").isFile()) {
+            file = parse(new File("conf/application.conf"));
+        }
+        return environmentLayer().withFallback(file).withFallback(reference).resolve();
+    }
+
+    private static Config parse(File file) {
+        try {
+            return ConfigFactory.parseFile(file, ConfigParseOptions.defaults().setAllowMissing(false));
+        } catch (ConfigException e) {
+            throw new ConfigurationError("configuration file " + file + ": " + e.getMessage());
+        }
+    }
+
+    private Config environmentLayer() {
+        Config layer = ConfigFactory.empty();
+        for (var entry : ENVIRONMENT.entrySet()) {
+            String value = env.get(entry.getKey());
+            if (value == null) {
+                continue;
+            }
+            Object typed = entry.getValue().equals("levels.static-tp")
+                    ? Arrays.stream(value.split(",")).map(String::trim).toList()
+                    : value.trim();
+            layer = layer.withValue("exitbrain." + entry.getValue(), ConfigValueFactory.fromAnyRef(typed));
+        }
+        return layer;
+    }
+
+    private Settings build(Config c) {
+        Reader r = new Reader(c);
+        String redisUrl = r.string("redis.url");
+        checkRedisUrl(redisUrl);
+        double baseTp = r.decimal("levels.base-tp", 0, 0.1, false);
+        double baseSl = r.decimal("levels.base-sl", 0, 0.05, false);
+        List<Double> staticTp = r.decimals("levels.static-tp");
+        double staticSl = r.decimal("levels.static-sl", 0, 0.05, false);
+        if (staticTp.size() != 3 || staticTp.stream().anyMatch(x -> !(x > 0 && x <= 0.5))
+                || !(staticTp.get(0) < staticTp.get(1) && staticTp.get(1) < staticTp.get(2))) {
+            throw r.bad("levels.static-tp", staticTp, "three increasing distances in (0, 0.5]");
+        }
+        double maxLeverage = r.decimal("levels.max-leverage", 1, 1000, true);
+        Tuning tuning = new Tuning(baseTp, baseSl,
+                new Levels(staticTp.get(0), staticTp.get(1), staticTp.get(2), staticSl), maxLeverage,
+                r.bool("levels.adaptive-enabled"), r.bool("levels.cross-exchange-enabled"));
+        String consumer = r.string("consumer");
+        if (consumer.isBlank()) {
+            consumer = defaultConsumerName();
+        }
+        long commandTimeout = r.integer("redis.command-timeout-ms", 100, 600_000);
+        long blockMs = r.integer("read.block-ms", 10, 60_000);
+        if (blockMs * 2 > commandTimeout) {
+            throw r.bad("read.block-ms", blockMs, "at most half of redis.command-timeout-ms (" + commandTimeout + ")");
+        }
+        return new Settings(
+                redisUrl,
+                commandTimeout,
+                new Settings.Streams(r.key("streams.position-opened"), r.key("streams.trade-closed"),
+                        r.key("streams.levels"), r.key("streams.stats"), r.key("streams.dead-letter"),
+                        r.integer("streams.output-max-len", 1, Long.MAX_VALUE)),
+                r.key("group.name"),
+                r.choice("group.start", Map.of("earliest", false, "0", false, "latest", true, "$", true)),
+                consumer,
+                (int) r.integer("read.batch-size", 1, 10_000),
+                blockMs,
+                r.integer("claim.min-idle-ms", 10, 86_400_000L),
+                (int) r.integer("claim.max-deliveries", 1, 1000),
+                (int) r.integer("input.max-entry-bytes", 256, 64 * 1024 * 1024),
+                tuning,
+                symbols(c, r),
+                r.choice("pnl.scope", Map.of("global", Settings.PnlScope.GLOBAL, "symbol", Settings.PnlScope.SYMBOL)),
+                (int) r.integer("pnl.window", 1, 10_000),
+                r.integer("pnl.dedup-ttl-seconds", 1, 10L * 365 * 86_400),
+                r.key("pnl.key-prefix"),
+                r.string("health.bind"),
+                (int) r.integer("health.port", 0, 65_535),
+                r.integer("shutdown-timeout-ms", 100, 600_000),
+                r.choice("log-level", Map.of("TRACE", "TRACE", "DEBUG", "DEBUG", "INFO", "INFO", "WARN", "WARN",
+                        "ERROR", "ERROR")));
+    }
+
+    private static void checkRedisUrl(String url) {
+        String lower = url.toLowerCase(Locale.ROOT);
+        if (!lower.startsWith("redis://") && !lower.startsWith("rediss://")) {
+            throw new ConfigurationError("exitbrain.redis.url (REDIS_URL) = " + RedisUrls.mask(url)
+                    + ": must start with redis:// or rediss://");
+        }
+        try {
+            RedisURI.create(url);
+        } catch (RuntimeException e) {
+            throw new ConfigurationError("exitbrain.redis.url (REDIS_URL) = " + RedisUrls.mask(url)
+                    + ": not a usable Redis URL");
+        }
+    }
+
+    private static Map<String, SymbolDefaults> symbols(Config c, Reader r) {
+        Map<String, SymbolDefaults> out = new HashMap<>();
+        Config symbols = c.getConfig("levels.symbols");
+        for (String symbol : symbols.root().keySet()) {
+            String base = "levels.symbols.\"" + symbol + "\".";
+            Double mmr = c.hasPath(base + "maintenance-margin-rate")
+                    ? r.decimal(base + "maintenance-margin-rate", 0, 0.5, true) : null;
+            BigDecimal tick = c.hasPath(base + "tick-size") ? r.positiveDecimal(base + "tick-size") : null;
+            BigDecimal lot = c.hasPath(base + "lot-size") ? r.positiveDecimal(base + "lot-size") : null;
+            out.put(symbol, new SymbolDefaults(mmr, tick, lot));
+        }
+        return Map.copyOf(out);
+    }
+
+    private static String defaultConsumerName() {
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (Exception e) {
+            host = "exitbrain";
+        }
+        return host + "-" + ProcessHandle.current().pid();
+    }
+
+    private static Map<String, String> envTable() {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("REDIS_URL", "redis.url");
+        m.put("EXITBRAIN_REDIS_TIMEOUT_MS", "redis.command-timeout-ms");
+        m.put("EXITBRAIN_STREAM_POSITION_OPENED", "streams.position-opened");
+        m.put("EXITBRAIN_STREAM_TRADE_CLOSED", "streams.trade-closed");
+        m.put("EXITBRAIN_STREAM_LEVELS", "streams.levels");
+        m.put("EXITBRAIN_STREAM_STATS", "streams.stats");
+        m.put("EXITBRAIN_STREAM_DLQ", "streams.dead-letter");
+        m.put("EXITBRAIN_OUTPUT_MAXLEN", "streams.output-max-len");
+        m.put("EXITBRAIN_GROUP", "group.name");
+        m.put("EXITBRAIN_GROUP_START", "group.start");
+        m.put("EXITBRAIN_CONSUMER", "consumer");
+        m.put("EXITBRAIN_BATCH_SIZE", "read.batch-size");
+        m.put("EXITBRAIN_BLOCK_MS", "read.block-ms");
+        m.put("EXITBRAIN_CLAIM_MIN_IDLE_MS", "claim.min-idle-ms");
+        m.put("EXITBRAIN_MAX_DELIVERIES", "claim.max-deliveries");
+        m.put("EXITBRAIN_MAX_ENTRY_BYTES", "input.max-entry-bytes");
+        m.put("ADAPTIVE_LEVERAGE_ENABLED", "levels.adaptive-enabled");
+        m.put("CROSS_EXCHANGE_ENABLED", "levels.cross-exchange-enabled");
+        m.put("EXITBRAIN_BASE_TP", "levels.base-tp");
+        m.put("EXITBRAIN_BASE_SL", "levels.base-sl");
+        m.put("EXITBRAIN_STATIC_TP", "levels.static-tp");
+        m.put("EXITBRAIN_STATIC_SL", "levels.static-sl");
+        m.put("EXITBRAIN_MAX_LEVERAGE", "levels.max-leverage");
+        m.put("EXITBRAIN_PNL_SCOPE", "pnl.scope");
+        m.put("EXITBRAIN_PNL_WINDOW", "pnl.window");
+        m.put("EXITBRAIN_DEDUP_TTL_SECONDS", "pnl.dedup-ttl-seconds");
+        m.put("EXITBRAIN_KEY_PREFIX", "pnl.key-prefix");
+        m.put("HEALTH_BIND", "health.bind");
+        m.put("HEALTH_PORT", "health.port");
+        m.put("EXITBRAIN_SHUTDOWN_TIMEOUT_MS", "shutdown-timeout-ms");
+        m.put("LOG_LEVEL", "log-level");
+        return java.util.Collections.unmodifiableMap(m);
+    }
+
+    /** Typed reads that turn every failure into one line naming the key and its variable. */
+    private static final class Reader {
+        private final Config c;
+
+        Reader(Config c) {
+            this.c = c;
+        }
+
+        ConfigurationError bad(String path, Object value, String expected) {
+            String variable = ENVIRONMENT.entrySet().stream().filter(e -> e.getValue().equals(path))
+                    .map(e -> " (" + e.getKey() + ")").findFirst().orElse("");
+            return new ConfigurationError("exitbrain." + path + variable + " = " + value + ": expected " + expected);
+        }
+
+        private String raw(String path) {
+            try {
+                return c.getValue(path).unwrapped().toString();
+            } catch (ConfigException e) {
+                throw bad(path, "(missing)", "a value");
+            }
+        }
+
+        String string(String path) {
+            try {
+                return c.getString(path).trim();
+            } catch (ConfigException e) {
+                throw bad(path, raw(path), "a string");
+            }
+        }
+
+        String key(String path) {
+            String value = string(path);
+            if (value.isEmpty()) {
+                throw bad(path, "\"\"", "a non-empty name");
+            }
+            return value;
+        }
+
+        boolean bool(String path) {
+            return choice(path, Map.of("true", true, "false", false, "1", true, "0", false,
+                    "yes", true, "no", false, "on", true, "off", false));
+        }
+
+        <T> T choice(String path, Map<String, T> allowed) {
+            String value = raw(path).trim();
+            T match = allowed.get(value);
+            if (match == null) {
+                match = allowed.get(value.toLowerCase(Locale.ROOT));
+            }
+            if (match == null) {
+                match = allowed.get(value.toUpperCase(Locale.ROOT));
+            }
+            if (match == null) {
+                throw bad(path, value, "one of " + String.join(", ", allowed.keySet().stream().sorted().toList()));
+            }
+            return match;
+        }
+
+        long integer(String path, long min, long max) {
+            String value = raw(path).trim();
+            long parsed;
+            try {
+                parsed = Long.parseLong(value);
+            } catch (NumberFormatException e) {
+                throw bad(path, value, "a whole number in " + min + ".." + max);
+            }
+            if (parsed < min || parsed > max) {
+                throw bad(path, value, "a whole number in " + min + ".." + max);
+            }
+            return parsed;
+        }
+
+        double decimal(String path, double min, double max, boolean minInclusive) {
+            String value = raw(path).trim();
+            double parsed = parse(path, value);
+            boolean aboveMin = minInclusive ? parsed >= min : parsed > min;
+            if (!Double.isFinite(parsed) || !aboveMin || parsed > max) {
+                throw bad(path, value, "a number in " + (minInclusive ? "[" : "(") + min + ", " + max + "]");
+            }
+            return parsed;
+        }
+
+        BigDecimal positiveDecimal(String path) {
+            String value = raw(path).trim();
+            try {
+                BigDecimal parsed = new BigDecimal(value);
+                if (parsed.signum() > 0) {
+                    return parsed;
+                }
+            } catch (NumberFormatException e) {
+                // falls through to the error below
+            }
+            throw bad(path, value, "a number greater than 0");
+        }
+
+        List<Double> decimals(String path) {
+            try {
+                return c.getStringList(path).stream().map(v -> parse(path, v.trim())).toList();
+            } catch (ConfigException e) {
+                throw bad(path, raw(path), "a list of numbers");
+            }
+        }
+
+        private double parse(String path, String value) {
+            try {
+                return Double.parseDouble(value);
+            } catch (NumberFormatException e) {
+                throw bad(path, value, "a number");
+            }
+        }
+    }
+
+    /** Used in the start-up line: the effective settings, password masked. */
+    public static String describe(Settings s) {
+        return "redis=" + s.redisUrlMasked() + " group=" + s.group() + " consumer=" + s.consumer()
+                + " inputs=[" + s.streams().positionOpened() + ", " + s.streams().tradeClosed() + "]"
+                + " outputs=[" + s.streams().levels() + ", " + s.streams().stats() + ", " + s.streams().deadLetter() + "]"
+                + " adaptive=" + s.tuning().adaptiveEnabled() + " cross_exchange=" + s.tuning().crossExchangeEnabled()
+                + " pnl_scope=" + s.pnlScope().name().toLowerCase(Locale.ROOT) + " pnl_window=" + s.pnlWindow()
+                + " batch=" + s.batchSize() + " claim_min_idle_ms=" + s.claimMinIdleMs()
+                + " max_deliveries=" + s.maxDeliveries() + " health=" + s.healthBind() + ":" + s.healthPort()
+                + " pid=" + ManagementFactory.getRuntimeMXBean().getPid();
+    }
+}

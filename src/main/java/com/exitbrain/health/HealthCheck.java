@@ -1,0 +1,132 @@
+package com.exitbrain.health;
+
+import com.exitbrain.config.Settings;
+import com.exitbrain.pnl.PnlKeys;
+import com.exitbrain.pnl.PnlStats;
+import com.exitbrain.pnl.WindowEntry;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+
+/**
+ * Builds the SPEC §5 / §8 health answer from Redis on every request: connectivity and latency,
+ * each input stream's group lag and pending count, and the source's adaptive_leverage_status block.
+ */
+public final class HealthCheck implements Supplier<HealthReport> {
+    private static final ObjectMapper JSON = new ObjectMapper().enable(JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN);
+
+    private final Settings settings;
+    private final Supplier<StatefulRedisConnection<String, String>> connection;
+    private final BooleanSupplier workerHealthy;
+    private final Supplier<String> workerError;
+    private final WorkerMetrics metrics;
+    private final PnlKeys keys;
+
+    public HealthCheck(Settings settings, Supplier<StatefulRedisConnection<String, String>> connection,
+                       BooleanSupplier workerHealthy, Supplier<String> workerError, WorkerMetrics metrics) {
+        this.settings = settings;
+        this.connection = connection;
+        this.workerHealthy = workerHealthy;
+        this.workerError = workerError;
+        this.metrics = metrics;
+        this.keys = new PnlKeys(settings.keyPrefix());
+    }
+
+    @Override
+    public synchronized HealthReport get() {
+        ObjectNode root = JSON.createObjectNode();
+        ObjectNode redisNode = JSON.createObjectNode();
+        ObjectNode streams = JSON.createObjectNode();
+        ObjectNode adaptive = JSON.createObjectNode();
+        adaptive.put("enabled", settings.tuning().adaptiveEnabled());
+        adaptive.put("models", 1);
+        adaptive.put("volatility_source", settings.tuning().crossExchangeEnabled() ? "cross_exchange" : "default");
+        boolean connected = false;
+        StatefulRedisConnection<String, String> c = connection.get();
+        if (c != null) {
+            try {
+                RedisCommands<String, String> redis = c.sync();
+                long start = System.nanoTime();
+                redis.ping();
+                double latency = (System.nanoTime() - start) / 1_000_000.0;
+                redisNode.put("latency_ms", Math.round(latency * 1000) / 1000.0);
+                for (String stream : List.of(settings.streams().positionOpened(), settings.streams().tradeClosed())) {
+                    streams.set(stream, groupInfo(redis, stream));
+                }
+                List<WindowEntry> window = redis.lrange(keys.window(PnlKeys.GLOBAL), 0, settings.pnlWindow() - 1)
+                        .stream().map(WindowEntry::decode).toList();
+                String total = redis.hget(keys.scope(PnlKeys.GLOBAL), "total_trades");
+                PnlStats stats = PnlStats.of(window, total == null ? 0 : Long.parseLong(total));
+                adaptive.put("avg_pnl_last_20", stats.averagePnl());
+                adaptive.put("win_rate", stats.winRate());
+                adaptive.put("total_trades", stats.totalTrades());
+                adaptive.put("pnl_stream_entries", redis.xlen(settings.streams().levels()));
+                connected = true;
+            } catch (RuntimeException e) {
+                redisNode.put("error", e.getClass().getSimpleName() + ": " + e.getMessage());
+            }
+        }
+        redisNode.put("connected", connected);
+        redisNode.put("url", settings.redisUrlMasked());
+        boolean healthy = connected && workerHealthy.getAsBoolean();
+        adaptive.put("status", !connected ? "DEGRADED" : settings.tuning().adaptiveEnabled() ? "OK" : "DISABLED");
+        root.put("status", healthy ? "UP" : "DOWN");
+        root.set("redis", redisNode);
+        root.set("streams", streams);
+        ObjectNode worker = root.putObject("worker");
+        worker.put("group", settings.group());
+        worker.put("consumer", settings.consumer());
+        worker.put("healthy", workerHealthy.getAsBoolean());
+        String error = workerError.get();
+        if (error != null) {
+            worker.put("last_error", error);
+        }
+        root.set("adaptive_leverage_status", adaptive);
+        return new HealthReport(healthy, root.toString());
+    }
+
+    private ObjectNode groupInfo(RedisCommands<String, String> redis, String stream) {
+        ObjectNode node = JSON.createObjectNode();
+        node.putNull("lag");
+        node.put("pending", 0);
+        if (redis.exists(stream) == 0) {
+            node.put("group", "missing");
+            return node;
+        }
+        boolean found = false;
+        for (Object group : redis.xinfoGroups(stream)) {
+            List<?> fields = (List<?>) group;
+            if (!settings.group().equals(field(fields, "name"))) {
+                continue;
+            }
+            found = true;
+            Object pending = field(fields, "pending");
+            Object lag = field(fields, "lag");
+            if (pending instanceof Long p) {
+                node.put("pending", p);
+                metrics.pending(stream, p);
+            }
+            if (lag instanceof Long l) {
+                node.put("lag", l);
+            }
+        }
+        if (!found) {
+            node.put("group", "missing");
+        }
+        return node;
+    }
+
+    private static Object field(List<?> fields, String name) {
+        for (int i = 0; i + 1 < fields.size(); i += 2) {
+            if (name.equals(String.valueOf(fields.get(i)))) {
+                return fields.get(i + 1);
+            }
+        }
+        return null;
+    }
+}

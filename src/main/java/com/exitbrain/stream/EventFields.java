@@ -1,0 +1,165 @@
+package com.exitbrain.stream;
+
+import com.exitbrain.engine.ErrorCode;
+import com.exitbrain.engine.InvalidInputException;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+/**
+ * The readable fields of one input entry (SPEC §3, §8): flat field/value pairs, or the JSON object
+ * in a {@code payload} (or {@code data}) field. Values come back as text; an empty string, or a JSON
+ * null, counts as absent.
+ */
+final class EventFields {
+    static final ObjectMapper JSON = new ObjectMapper()
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
+    private static final int MAX_DIGITS = 30;
+
+    private final Map<String, String> flat;
+    private final JsonNode object;
+
+    private EventFields(Map<String, String> flat, JsonNode object) {
+        this.flat = flat;
+        this.object = object;
+    }
+
+    /** Reads an entry, refusing it when oversized or when its payload is not a JSON object. */
+    static EventFields of(Map<String, String> entry, int maxEntryBytes) {
+        long size = 0;
+        for (var e : entry.entrySet()) {
+            size += utf8Length(e.getKey()) + utf8Length(e.getValue());
+        }
+        if (size > maxEntryBytes) {
+            throw new InvalidInputException(ErrorCode.OVERSIZED,
+                    "the entry is " + size + " bytes, over the limit of " + maxEntryBytes + " bytes.");
+        }
+        String payloadField = present(entry.get("payload")) ? "payload" : present(entry.get("data")) ? "data" : null;
+        if (payloadField == null) {
+            return new EventFields(entry, null);
+        }
+        JsonNode node;
+        try {
+            node = JSON.readTree(entry.get(payloadField));
+        } catch (JsonProcessingException e) {
+            throw new InvalidInputException(ErrorCode.INVALID_JSON,
+                    "field " + payloadField + " is not valid JSON: " + e.getOriginalMessage() + ".");
+        }
+        if (node == null || !node.isObject()) {
+            throw new InvalidInputException(ErrorCode.INVALID_JSON,
+                    "field " + payloadField + " must hold a JSON object, got " + describe(node) + ".");
+        }
+        return new EventFields(null, node);
+    }
+
+    /** The text of a field, or {@code null} when absent, empty or JSON null. */
+    String text(String name) {
+        if (object == null) {
+            String value = flat.get(name);
+            return present(value) ? value : null;
+        }
+        JsonNode node = object.get(name);
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (node.isTextual()) {
+            return present(node.textValue()) ? node.textValue() : null;
+        }
+        if (node.isBigDecimal()) {
+            return node.decimalValue().toString();
+        }
+        if (node.isNumber()) {
+            return node.asText();
+        }
+        throw new InvalidInputException(ErrorCode.INVALID_VALUE,
+                name + " is " + describe(node) + ", expected a string or a number.");
+    }
+
+    /** The first present field among the names given (aliases), or {@code null}. */
+    String firstText(String... names) {
+        for (String name : names) {
+            String value = text(name);
+            if (value != null) {
+                return value;
+            }
+        }
+        return null;
+    }
+
+    /** Like {@link #text}, but a JSON value that is no number nor string is an invalid number. */
+    String numericText(String name) {
+        try {
+            return text(name);
+        } catch (InvalidInputException e) {
+            throw new InvalidInputException(ErrorCode.INVALID_NUMBER, e.reason());
+        }
+    }
+
+    String required(String name) {
+        String value = text(name);
+        if (value == null) {
+            throw new InvalidInputException(ErrorCode.MISSING_FIELD, name + " is required but missing.");
+        }
+        return value;
+    }
+
+    /** A decimal or scientific number; NaN, Infinity and anything else unparseable are refused. */
+    static BigDecimal decimal(String name, String text) {
+        BigDecimal value;
+        try {
+            value = new BigDecimal(text.trim()).stripTrailingZeros();
+        } catch (NumberFormatException e) {
+            throw new InvalidInputException(ErrorCode.INVALID_NUMBER,
+                    name + " is \"" + abbreviate(text) + "\", not a number.");
+        }
+        // Exact arithmetic on 1e-1000000 would be slow and its plain form huge: no real price needs it.
+        if (value.scale() > MAX_DIGITS || value.precision() - value.scale() > MAX_DIGITS) {
+            throw new InvalidInputException(ErrorCode.OUT_OF_RANGE, name + " is \"" + abbreviate(text)
+                    + "\", it has more than " + MAX_DIGITS + " digits before or after the decimal point.");
+        }
+        return value;
+    }
+
+    /** A number as a double; a value too large for one is out of range. */
+    static double number(String name, String text, double min, double max) {
+        BigDecimal value = decimal(name, text);
+        double d = value.doubleValue();
+        if (!Double.isFinite(d) || d < min || d > max) {
+            throw InvalidInputException.outOfRange(name, abbreviate(text.trim()),
+                    com.exitbrain.engine.Decimals.plain(min)+ ".." + com.exitbrain.engine.Decimals.plain(max));
+        }
+        return d;
+    }
+
+    private static boolean present(String value) {
+        return value != null && !value.isEmpty();
+    }
+
+    private static String describe(JsonNode node) {
+        if (node == null || node.isMissingNode()) {
+            return "nothing";
+        }
+        return switch (node.getNodeType()) {
+            case ARRAY -> "an array";
+            case BOOLEAN -> "a boolean";
+            case NUMBER -> "a number";
+            case STRING -> "a string";
+            case NULL -> "null";
+            default -> node.getNodeType().name().toLowerCase(java.util.Locale.ROOT);
+        };
+    }
+
+    static String abbreviate(String text) {
+        return text.length() <= 40 ? text : text.substring(0, 40) + "…";
+    }
+
+    private static long utf8Length(String s) {
+        return s == null ? 0 : s.getBytes(StandardCharsets.UTF_8).length;
+    }
+}

@@ -1,0 +1,77 @@
+package com.exitbrain.stream;
+
+import io.lettuce.core.LettuceFutures;
+import io.lettuce.core.RedisCommandTimeoutException;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.function.Function;
+
+/**
+ * Sends a group of commands in one flush and waits for all replies (lettuce's pipelining advice),
+ * on a connection only the worker thread writes to. Scripts missing after a Redis restart are
+ * loaded and the group is sent again, which the scripts make harmless.
+ */
+final class Pipeline {
+    private final StatefulRedisConnection<String, String> connection;
+    private final RedisAsyncCommands<String, String> async;
+    private final Duration timeout;
+    private final List<Script> scripts;
+
+    Pipeline(StatefulRedisConnection<String, String> connection, Duration timeout, List<Script> scripts) {
+        this.connection = connection;
+        this.async = connection.async();
+        this.timeout = timeout;
+        this.scripts = scripts;
+        connection.setAutoFlushCommands(false);
+    }
+
+    RedisAsyncCommands<String, String> commands() {
+        return async;
+    }
+
+    /** Issues the commands {@code issue} adds, flushes them together and returns every reply in order. */
+    <T> List<T> run(Function<RedisAsyncCommands<String, String>, List<RedisFuture<T>>> issue) {
+        try {
+            return await(issue.apply(async));
+        } catch (RuntimeException e) {
+            if (!Script.isNoScript(e)) {
+                throw e;
+            }
+            loadScripts();
+            return await(issue.apply(async));
+        }
+    }
+
+    void loadScripts() {
+        List<RedisFuture<String>> loads = new ArrayList<>();
+        for (Script s : scripts) {
+            loads.add(s.load(async));
+        }
+        await(loads);
+    }
+
+    private <T> List<T> await(List<RedisFuture<T>> futures) {
+        connection.flushCommands();
+        if (!LettuceFutures.awaitAll(timeout, futures.toArray(RedisFuture[]::new))) {
+            throw new RedisCommandTimeoutException("no reply from Redis within " + timeout.toMillis() + " ms");
+        }
+        List<T> replies = new ArrayList<>(futures.size());
+        for (RedisFuture<T> f : futures) {
+            try {
+                replies.add(f.get());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted", e);
+            } catch (ExecutionException e) {
+                Throwable cause = e.getCause();
+                throw cause instanceof RuntimeException r ? r : new IllegalStateException(cause);
+            }
+        }
+        return replies;
+    }
+}

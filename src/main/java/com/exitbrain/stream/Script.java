@@ -1,0 +1,64 @@
+package com.exitbrain.stream;
+
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+
+/** A Lua script from the jar, run by EVALSHA; {@link #load} after a NOSCRIPT (Redis restarted). */
+final class Script {
+    final String source;
+    final String sha;
+    private final ScriptOutputType type;
+
+    private Script(String source, ScriptOutputType type) {
+        this.source = source;
+        this.type = type;
+        this.sha = sha1(source);
+    }
+
+    static Script resource(String name, ScriptOutputType type) {
+        try (InputStream in = Script.class.getResourceAsStream("/lua/" + name)) {
+            if (in == null) {
+                throw new IllegalStateException("missing script /lua/" + name);
+            }
+            return new Script(new String(in.readAllBytes(), StandardCharsets.UTF_8), type);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    <T> RedisFuture<T> call(RedisAsyncCommands<String, String> redis, List<String> keys, List<String> args) {
+        return redis.evalsha(sha, type, keys.toArray(String[]::new), args.toArray(String[]::new));
+    }
+
+    RedisFuture<String> load(RedisAsyncCommands<String, String> redis) {
+        return redis.scriptLoad(source);
+    }
+
+    static boolean isNoScript(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof RedisNoScriptException || String.valueOf(c.getMessage()).startsWith("NOSCRIPT")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String sha1(String source) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1")
+                    .digest(source.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

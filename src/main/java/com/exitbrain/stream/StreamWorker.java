@@ -1,0 +1,255 @@
+package com.exitbrain.stream;
+
+import com.exitbrain.config.Settings;
+import com.exitbrain.health.WorkerMetrics;
+import io.lettuce.core.models.stream.ClaimedMessages;
+import io.lettuce.core.Consumer;
+import io.lettuce.core.Limit;
+import io.lettuce.core.models.stream.PendingMessage;
+import io.lettuce.core.Range;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.StreamMessage;
+import io.lettuce.core.XAutoClaimArgs;
+import io.lettuce.core.XReadArgs;
+import io.lettuce.core.XReadArgs.StreamOffset;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The consumer loop (SPEC §4): set up the groups, finish this consumer's own pending entries,
+ * claim entries other consumers left idle, and read new entries in batches, until stopped. Any
+ * Redis failure makes it back off, report unhealthy, and start again from its own pending entries,
+ * which the idempotent scripts make safe.
+ */
+public final class StreamWorker implements Runnable {
+    private static final Logger log = LoggerFactory.getLogger(StreamWorker.class);
+    private static final long MAX_BACKOFF_MS = 5000;
+
+    private final Settings settings;
+    private final RedisCommands<String, String> reader;
+    private final RedisCommands<String, String> control;
+    private final Pipeline pipeline;
+    private final BatchProcessor processor;
+    private final WorkerMetrics metrics;
+    private final Map<InputKind, String> streams = new HashMap<>();
+    private final Map<String, String> resumeAfter = new HashMap<>();
+    private final Consumer<String> me;
+    private final CountDownLatch finished = new CountDownLatch(1);
+
+    private volatile boolean running = true;
+    private volatile boolean healthy;
+    private volatile String lastError = "starting";
+
+    /**
+     * @param readConnection  used only for the blocking XREADGROUP
+     * @param writeConnection used for everything else, pipelined
+     */
+    public StreamWorker(Settings settings, StatefulRedisConnection<String, String> readConnection,
+                        StatefulRedisConnection<String, String> writeConnection,
+                        StatefulRedisConnection<String, String> controlConnection, WorkerMetrics metrics) {
+        this.settings = settings;
+        this.reader = readConnection.sync();
+        this.control = controlConnection.sync();
+        this.metrics = metrics;
+        Script publish = Script.resource("publish.lua", ScriptOutputType.INTEGER);
+        Script record = Script.resource("record_trade.lua", ScriptOutputType.STATUS);
+        this.pipeline = new Pipeline(writeConnection, Duration.ofMillis(settings.commandTimeoutMs()),
+                List.of(publish, record));
+        this.processor = new BatchProcessor(settings, pipeline, metrics, Clock.systemUTC(), publish, record);
+        this.me = Consumer.from(settings.group(), settings.consumer());
+        streams.put(InputKind.POSITION_OPENED, settings.streams().positionOpened());
+        streams.put(InputKind.TRADE_CLOSED, settings.streams().tradeClosed());
+    }
+
+    public boolean healthy() {
+        return healthy && running;
+    }
+
+    public String lastError() {
+        return lastError;
+    }
+
+    /** Asks the loop to stop after the batch in flight. */
+    public void stop() {
+        running = false;
+    }
+
+    /** Waits for the loop to finish; false on timeout. */
+    public boolean awaitFinished(long millis) throws InterruptedException {
+        return finished.await(millis, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void run() {
+        boolean setUp = false;
+        long backoff = 100;
+        long nextClaim = 0;
+        try {
+            while (running) {
+                try {
+                    if (!setUp) {
+                        setUp();
+                        drainOwnPending();
+                        setUp = true;
+                    }
+                    if (System.currentTimeMillis() >= nextClaim) {
+                        claimIdle();
+                        nextClaim = System.currentTimeMillis() + settings.claimIntervalMs();
+                    }
+                    readNew();
+                    healthy = true;
+                    lastError = null;
+                    backoff = 100;
+                } catch (RuntimeException e) {
+                    setUp = false;
+                    if (!running) {
+                        break;
+                    }
+                    healthy = false;
+                    lastError = e.getClass().getSimpleName() + ": " + e.getMessage();
+                    metrics.redisError();
+                    log.warn("Redis operation failed ({}); retrying in {} ms", lastError, backoff);
+                    sleep(backoff);
+                    backoff = Math.min(MAX_BACKOFF_MS, backoff * 2);
+                }
+            }
+        } finally {
+            finished.countDown();
+        }
+    }
+
+    private void setUp() {
+        String configured = settings.groupStartLatest() ? "$" : "0";
+        for (String stream : streams.values()) {
+            String start = resumeAfter.getOrDefault(stream, configured);
+            if (GroupSetup.ensure(control, stream, settings.group(), start)) {
+                if (resumeAfter.containsKey(stream)) {
+                    log.warn("consumer group {} was missing on {}; recreated after {}", settings.group(), stream, start);
+                } else {
+                    log.info("created consumer group {} on {} at {}", settings.group(), stream, start);
+                }
+            }
+        }
+        pipeline.loadScripts();
+    }
+
+    /** At start-up and after any failure: this consumer's own pending entries come first. */
+    private void drainOwnPending() {
+        Map<String, String> cursor = new HashMap<>();
+        streams.values().forEach(s -> cursor.put(s, "0-0"));
+        while (running && !cursor.isEmpty()) {
+            List<StreamOffset<String>> offsets = new ArrayList<>();
+            cursor.forEach((s, id) -> offsets.add(StreamOffset.from(s, id)));
+            List<StreamMessage<String, String>> messages = reader.xreadgroup(me,
+                    XReadArgs.Builder.count(settings.batchSize()), offsets.toArray(StreamOffset[]::new));
+            Map<String, List<StreamMessage<String, String>>> byStream = new HashMap<>();
+            messages.forEach(m -> byStream.computeIfAbsent(m.getStream(), k -> new ArrayList<>()).add(m));
+            cursor.keySet().removeIf(s -> !byStream.containsKey(s));
+            byStream.forEach((s, list) -> cursor.put(s, list.get(list.size() - 1).getId()));
+            if (!messages.isEmpty()) {
+                handle(withDeliveries(messages));
+            }
+        }
+    }
+
+    /** XAUTOCLAIM on each input: entries idle longer than claim-min-idle, whoever held them. */
+    private void claimIdle() {
+        for (var entry : streams.entrySet()) {
+            String stream = entry.getValue();
+            String cursor = "0-0";
+            do {
+                ClaimedMessages<String, String> claimed = control.xautoclaim(stream,
+                        XAutoClaimArgs.Builder.xautoclaim(me, Duration.ofMillis(settings.claimMinIdleMs()), cursor)
+                                .count(settings.batchSize()));
+                cursor = claimed.getId();
+                List<StreamMessage<String, String>> messages = claimed.getMessages();
+                if (!messages.isEmpty()) {
+                    log.info("claimed {} idle pending entries of {}", messages.size(), stream);
+                    handle(withDeliveries(messages));
+                }
+            } while (running && !"0-0".equals(cursor));
+        }
+    }
+
+    private void readNew() {
+        @SuppressWarnings("unchecked")
+        List<StreamMessage<String, String>> messages = reader.xreadgroup(me,
+                XReadArgs.Builder.count(settings.batchSize()).block(settings.blockMs()),
+                StreamOffset.lastConsumed(settings.streams().positionOpened()),
+                StreamOffset.lastConsumed(settings.streams().tradeClosed()));
+        if (messages.isEmpty()) {
+            return;
+        }
+        List<Inbound> batch = new ArrayList<>(messages.size());
+        for (StreamMessage<String, String> m : messages) {
+            batch.add(new Inbound(kindOf(m.getStream()), m.getStream(), m.getId(), m.getBody(), 1));
+        }
+        handle(batch);
+    }
+
+    private void handle(List<Inbound> batch) {
+        Map<String, String> first = new HashMap<>();
+        Map<String, String> last = new HashMap<>();
+        for (Inbound in : batch) {
+            first.merge(in.stream(), in.id(), (a, b) -> GroupSetup.compare(a, b) <= 0 ? a : b);
+            last.merge(in.stream(), in.id(), (a, b) -> GroupSetup.compare(a, b) >= 0 ? a : b);
+        }
+        // Should the group vanish mid-batch, it is recreated just before the oldest unfinished entry.
+        first.forEach((s, id) -> resumeAfter.merge(s, GroupSetup.predecessor(id),
+                (a, b) -> GroupSetup.compare(a, b) <= 0 ? a : b));
+        long started = System.nanoTime();
+        processor.process(batch);
+        metrics.batch(System.nanoTime() - started);
+        last.forEach((s, id) -> resumeAfter.put(s, id));
+    }
+
+    /** Own-pending and claimed entries: their delivery counts decide max-deliveries. */
+    private List<Inbound> withDeliveries(List<StreamMessage<String, String>> messages) {
+        Map<String, List<StreamMessage<String, String>>> byStream = new HashMap<>();
+        messages.forEach(m -> byStream.computeIfAbsent(m.getStream(), k -> new ArrayList<>()).add(m));
+        Map<String, Long> counts = new HashMap<>();
+        byStream.forEach((stream, list) -> {
+            String low = list.get(0).getId();
+            String high = list.get(0).getId();
+            for (var m : list) {
+                low = GroupSetup.compare(m.getId(), low) < 0 ? m.getId() : low;
+                high = GroupSetup.compare(m.getId(), high) > 0 ? m.getId() : high;
+            }
+            List<PendingMessage> pending = control.xpending(stream, me, Range.create(low, high),
+                    Limit.from(Math.max(list.size(), settings.batchSize()) * 4L));
+            pending.forEach(p -> counts.put(stream + " " + p.getId(), p.getRedeliveryCount()));
+        });
+        List<Inbound> batch = new ArrayList<>(messages.size());
+        for (var m : messages) {
+            long deliveries = counts.getOrDefault(m.getStream() + " " + m.getId(), 1L);
+            batch.add(new Inbound(kindOf(m.getStream()), m.getStream(), m.getId(), m.getBody(), deliveries));
+        }
+        return batch;
+    }
+
+    private InputKind kindOf(String stream) {
+        return stream.equals(settings.streams().positionOpened()) ? InputKind.POSITION_OPENED : InputKind.TRADE_CLOSED;
+    }
+
+    private void sleep(long millis) {
+        long until = System.currentTimeMillis() + millis;
+        while (running && System.currentTimeMillis() < until) {
+            try {
+                Thread.sleep(Math.min(50, millis));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+}

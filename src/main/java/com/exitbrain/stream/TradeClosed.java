@@ -1,0 +1,37 @@
+package com.exitbrain.stream;
+
+import com.exitbrain.config.Settings;
+import com.exitbrain.engine.ErrorCode;
+import com.exitbrain.engine.InvalidInputException;
+import com.exitbrain.pnl.LeverageBucket;
+import java.math.BigDecimal;
+
+/** A parsed trade-closed event (SPEC §3, §8). */
+record TradeClosed(String tradeId, String symbol, double leverage, BigDecimal pnl, String closedAt) {
+    private static final BigDecimal MAX_ABS_PNL = BigDecimal.TEN;
+
+    static TradeClosed parse(EventFields f, String entryId, Settings settings) {
+        String symbol = PositionOpened.symbol(f);
+        String leverageText = f.numericText("leverage");
+        if (leverageText == null) {
+            throw new InvalidInputException(ErrorCode.MISSING_FIELD, "leverage is required but missing.");
+        }
+        double leverage = EventFields.number("leverage", leverageText, 1, settings.tuning().maxLeverage());
+        String pnlText = f.numericText("pnl");
+        if (pnlText == null) {
+            throw new InvalidInputException(ErrorCode.MISSING_FIELD, "pnl is required but missing.");
+        }
+        BigDecimal pnl = EventFields.decimal("pnl", pnlText);
+        if (pnl.abs().compareTo(MAX_ABS_PNL) > 0) {
+            throw InvalidInputException.outOfRange("pnl", EventFields.abbreviate(pnlText.trim()), "-10..10");
+        }
+        String tradeId = f.firstText("trade_id", "position_id");
+        return new TradeClosed(tradeId == null ? entryId : tradeId.trim(), symbol, leverage,
+                pnl, f.text("closed_at"));
+    }
+
+    /** The SPEC §2 leverage bucket of this trade. */
+    LeverageBucket bucket() {
+        return LeverageBucket.of(leverage);
+    }
+}

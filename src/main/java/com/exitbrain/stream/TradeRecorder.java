@@ -1,0 +1,189 @@
+package com.exitbrain.stream;
+
+import com.exitbrain.config.Settings;
+import com.exitbrain.engine.Decimals;
+import com.exitbrain.health.WorkerMetrics;
+import com.exitbrain.pnl.PnlKeys;
+import com.exitbrain.pnl.PnlStats;
+import com.exitbrain.pnl.ScopeState;
+import com.exitbrain.pnl.WindowEntry;
+import io.lettuce.core.KeyValue;
+import io.lettuce.core.RedisFuture;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.locks.LockSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Records closed trades in the shared rolling windows (SPEC §2). The worker reads each scope's
+ * state, computes the stats every trade leads to, and sends one script call per trade that applies
+ * them only if the scope is still at the version read; calls that lost a race are re-read and
+ * re-sent, in order, so the window stays in processing order and each trade id counts once.
+ */
+final class TradeRecorder {
+    private static final Logger log = LoggerFactory.getLogger(TradeRecorder.class);
+    private static final int MAX_ROUNDS = 100;
+
+    record Trade(Inbound in, TradeClosed event) {
+    }
+
+    private final Settings settings;
+    private final Pipeline pipeline;
+    private final WorkerMetrics metrics;
+    private final Clock clock;
+    private final Script script;
+    private final PnlKeys keys;
+
+    TradeRecorder(Settings settings, Pipeline pipeline, WorkerMetrics metrics, Clock clock, Script script, PnlKeys keys) {
+        this.settings = settings;
+        this.pipeline = pipeline;
+        this.metrics = metrics;
+        this.clock = clock;
+        this.script = script;
+        this.keys = keys;
+    }
+
+    void record(List<Trade> trades) {
+        List<Trade> remaining = trades;
+        for (int round = 0; !remaining.isEmpty(); round++) {
+            if (round == MAX_ROUNDS) {
+                log.warn("{} trades still contended after {} rounds; left pending for redelivery", remaining.size(), round);
+                return;
+            }
+            if (round > 0) {
+                LockSupport.parkNanos(ThreadLocalRandom.current().nextLong(100_000, 2_000_000L * Math.min(round, 10)));
+            }
+            remaining = attempt(remaining);
+        }
+    }
+
+    /** One read-compute-apply round; returns the trades that must be tried again. */
+    private List<Trade> attempt(List<Trade> trades) {
+        Map<String, ScopeState> states = readStates(trades);
+        List<Boolean> known = pipeline.run(redis -> {
+            List<RedisFuture<Long>> futures = new ArrayList<>(trades.size());
+            trades.forEach(t -> futures.add(redis.exists(keys.trade(t.event().tradeId()))));
+            return futures;
+        }).stream().map(n -> n > 0).toList();
+
+        Set<String> seen = new HashSet<>();
+        long now = clock.instant().getEpochSecond();
+        List<List<String>> calls = new ArrayList<>(trades.size());
+        for (int i = 0; i < trades.size(); i++) {
+            TradeClosed t = trades.get(i).event();
+            String scope = scope(t.symbol());
+            ScopeState before = states.get(scope);
+            boolean duplicate = known.get(i) || !seen.add(t.tradeId());
+            ScopeState after = before;
+            if (!duplicate) {
+                after = before.record(new WindowEntry(t.pnl(), t.bucket()), trades.get(i).in().id(), settings.pnlWindow());
+                states.put(scope, after);
+            }
+            calls.add(arguments(trades.get(i), scope, before, after, now));
+        }
+        List<String> replies = pipeline.run(redis -> {
+            List<RedisFuture<String>> futures = new ArrayList<>(calls.size());
+            for (int i = 0; i < calls.size(); i++) {
+                String scope = scope(trades.get(i).event().symbol());
+                futures.add(script.call(redis, List.of(trades.get(i).in().stream(), settings.streams().stats(),
+                        keys.scope(scope), keys.window(scope), keys.trade(trades.get(i).event().tradeId()),
+                        keys.scope(PnlKeys.GLOBAL), keys.window(PnlKeys.GLOBAL)), calls.get(i)));
+            }
+            return futures;
+        });
+        List<Trade> retry = new ArrayList<>();
+        for (int i = 0; i < replies.size(); i++) {
+            String reply = replies.get(i);
+            switch (reply) {
+                case "conflict" -> {
+                    retry.add(trades.get(i));
+                    metrics.conflict();
+                }
+                case "gone" -> metrics.event(InputKind.TRADE_CLOSED.metricTag, "skipped");
+                default -> metrics.event(InputKind.TRADE_CLOSED.metricTag, reply);
+            }
+        }
+        return retry;
+    }
+
+    private Map<String, ScopeState> readStates(List<Trade> trades) {
+        Set<String> scopes = new LinkedHashSet<>();
+        trades.forEach(t -> scopes.add(scope(t.event().symbol())));
+        List<String> ordered = new ArrayList<>(scopes);
+        List<Object> replies = pipeline.run(redis -> {
+            List<RedisFuture<Object>> futures = new ArrayList<>();
+            for (String s : ordered) {
+                futures.add(cast(redis.hmget(keys.scope(s), "total_trades", "last_id")));
+                futures.add(cast(redis.lrange(keys.window(s), 0, settings.pnlWindow() - 1)));
+            }
+            return futures;
+        });
+        Map<String, ScopeState> states = new HashMap<>();
+        for (int i = 0; i < ordered.size(); i++) {
+            @SuppressWarnings("unchecked")
+            List<KeyValue<String, String>> version = (List<KeyValue<String, String>>) replies.get(2 * i);
+            @SuppressWarnings("unchecked")
+            List<String> window = (List<String>) replies.get(2 * i + 1);
+            long total = Long.parseLong(version.get(0).getValueOrElse("0"));
+            String lastId = version.get(1).getValueOrElse("");
+            states.put(ordered.get(i), new ScopeState(total, lastId, window.stream().map(WindowEntry::decode).toList()));
+        }
+        return states;
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static RedisFuture<Object> cast(RedisFuture<?> future) {
+        return (RedisFuture) future;
+    }
+
+    private List<String> arguments(Trade trade, String scope, ScopeState before, ScopeState after, long now) {
+        TradeClosed t = trade.event();
+        PnlStats stats = after.stats();
+        Map<String, String> f = new LinkedHashMap<>();
+        f.put("scope", scope);
+        f.put("trade_id", t.tradeId());
+        f.put("symbol", t.symbol());
+        f.put("leverage", Decimals.plain(t.leverage()));
+        f.put("pnl", Decimals.plain(t.pnl()));
+        f.put("avg_pnl_last_20", Decimals.plain(stats.averagePnl()));
+        f.put("win_rate", Decimals.plain(stats.winRate()));
+        f.put("window_trades", Integer.toString(stats.windowTrades()));
+        f.put("total_trades", Long.toString(stats.totalTrades()));
+        f.put("by_leverage", stats.byLeverageJson());
+        if (t.closedAt() != null) {
+            f.put("closed_at", t.closedAt());
+        }
+        f.put("source_id", trade.in().id());
+        f.put("timestamp", Long.toString(now));
+        List<String> args = new ArrayList<>(11 + f.size() * 2);
+        args.add(settings.group());
+        args.add(trade.in().id());
+        args.add(Long.toString(settings.streams().outputMaxLen()));
+        args.add(Long.toString(before.totalTrades()));
+        args.add(before.lastId());
+        args.add(new WindowEntry(t.pnl(), t.bucket()).encode());
+        args.add(Integer.toString(settings.pnlWindow()));
+        args.add(Long.toString(settings.dedupTtlSeconds()));
+        args.add(f.get("avg_pnl_last_20"));
+        args.add(f.get("win_rate"));
+        args.add(f.get("window_trades"));
+        f.forEach((k, v) -> {
+            args.add(k);
+            args.add(v);
+        });
+        return args;
+    }
+
+    private String scope(String symbol) {
+        return settings.pnlScope() == Settings.PnlScope.GLOBAL ? PnlKeys.GLOBAL : PnlKeys.symbolScope(symbol);
+    }
+}
