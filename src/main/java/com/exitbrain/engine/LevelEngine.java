@@ -100,7 +100,8 @@ public final class LevelEngine {
     /** SPEC §1 step 5, first two fail-safes: the stop clamp, then the liquidation cap. */
     private static StopCap capStop(Levels levels, double liquidation, Set<Warning> warnings) {
         double sl = Math.min(Tuning.SL_CEILING, Math.max(Tuning.SL_FLOOR, levels.sl()));
-        double maxSafeSl = Tuning.LIQUIDATION_SAFETY * liquidation;
+        // 4/5 rather than 0.8×: the same number, without 0.8's binary rounding (0.1 → 0.08, not 0.08000000000000002).
+        double maxSafeSl = liquidation * 4 / 5;
         boolean capped = sl > maxSafeSl;
         if (capped) {
             sl = maxSafeSl;

@@ -79,6 +79,10 @@ final class BatchProcessor {
                 }
             } catch (InvalidInputException e) {
                 publications.add(deadLetter(in, e.code(), e.reason()));
+            } catch (RuntimeException e) {
+                // A bug, not bad input: the entry stays pending; redelivery and max-deliveries decide.
+                log.error("reading {} {} failed; left pending", in.stream(), in.id(), e);
+                metrics.event(in.kind().metricTag, "failed");
             }
         }
         trades.record(closed);

@@ -12,28 +12,35 @@ import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
+import java.io.IOException;
 import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
 
 /**
- * Wires the daemon (SPEC §4–§7): health port, Redis connections, the worker loop on the calling
- * thread, and SIGTERM/SIGINT handling that stops reading, lets the batch in flight finish and
- * returns exit status 0 within the shutdown timeout.
+ * The daemon (SPEC §4–§7): health port, Redis connections (retried with backoff while Redis is
+ * unreachable), and the worker loop. {@link #run(Settings)} is the process entry point with its
+ * SIGTERM/SIGINT handling; tests start and stop instances in-process.
  */
-public final class Daemon {
+public final class Daemon implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Daemon.class);
 
-    private Daemon() {
-    }
+    private final Settings settings;
+    private final WorkerMetrics metrics = new WorkerMetrics();
+    private final RedisClient client;
+    private final HealthServer health;
+    private final AtomicReference<StreamWorker> worker = new AtomicReference<>();
+    private final AtomicReference<StatefulRedisConnection<String, String>> probe = new AtomicReference<>();
+    private final CountDownLatch finished = new CountDownLatch(1);
+    private volatile boolean stopping;
 
-    public static int run(Settings settings) throws Exception {
-        setLogLevel(settings.logLevel());
-        log.info("ExitBrain starting: {}", SettingsLoader.describe(settings));
-        WorkerMetrics metrics = new WorkerMetrics();
-        RedisClient client = RedisClient.create(redisUri(settings));
+    public Daemon(Settings settings) throws IOException {
+        this.settings = settings;
+        this.client = RedisClient.create(redisUri(settings));
         client.setOptions(ClientOptions.builder()
                 .autoReconnect(true)
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
@@ -41,52 +48,123 @@ public final class Daemon {
                         Math.min(settings.commandTimeoutMs(), 2000))).keepAlive(true).build())
                 .timeoutOptions(TimeoutOptions.enabled(Duration.ofMillis(settings.commandTimeoutMs())))
                 .build());
-        AtomicReference<StreamWorker> worker = new AtomicReference<>();
-        AtomicReference<StatefulRedisConnection<String, String>> healthConnection = new AtomicReference<>();
-        Stopper stopper = new Stopper(settings, worker);
-        Signal.handle(new Signal("TERM"), s -> stopper.stop("SIGTERM"));
-        Signal.handle(new Signal("INT"), s -> stopper.stop("SIGINT"));
-
-        HealthCheck check = new HealthCheck(settings, healthConnection::get,
+        HealthCheck check = new HealthCheck(settings, probe::get,
                 () -> worker.get() != null && worker.get().healthy(),
                 () -> worker.get() == null ? "connecting to Redis" : worker.get().lastError(), metrics);
-        try (HealthServer health = new HealthServer(settings.healthBind(), settings.healthPort(), check, metrics)) {
-            log.info("health port listening on http://{}:{}/health", settings.healthBind(), health.port());
-            StatefulRedisConnection<String, String> read = connect(client, stopper);
-            StatefulRedisConnection<String, String> write = connect(client, stopper);
-            StatefulRedisConnection<String, String> control = connect(client, stopper);
-            StatefulRedisConnection<String, String> probe = connect(client, stopper);
-            if (probe != null) {
-                probe.setTimeout(Duration.ofMillis(Math.min(settings.commandTimeoutMs(), 2000)));
-                healthConnection.set(probe);
-            }
-            if (read != null && write != null && control != null && !stopper.stopping()) {
-                StreamWorker loop = new StreamWorker(settings, read, write, control, metrics);
-                worker.set(loop);
-                if (stopper.stopping()) {
-                    loop.stop();
-                }
-                log.info("consuming {} and {} as {} in group {}", settings.streams().positionOpened(),
-                        settings.streams().tradeClosed(), settings.consumer(), settings.group());
-                loop.run();
-            }
-        } finally {
-            client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
+        this.health = new HealthServer(settings.healthBind(), settings.healthPort(), check, metrics);
+        log.info("health port listening on http://{}:{}/health", settings.healthBind(), health.port());
+    }
+
+    /** The process entry point: runs until SIGTERM or SIGINT, then returns exit status 0. */
+    public static int run(Settings settings) throws Exception {
+        setLogLevel(settings.logLevel());
+        log.info("ExitBrain starting: {}", SettingsLoader.describe(settings));
+        try (Daemon daemon = new Daemon(settings)) {
+            Signal.handle(new Signal("TERM"), s -> daemon.requestStop("SIGTERM", true));
+            Signal.handle(new Signal("INT"), s -> daemon.requestStop("SIGINT", true));
+            daemon.runLoop();
         }
         log.info("ExitBrain stopped");
         return 0;
     }
 
-    /** Connects, retrying with backoff while Redis is unreachable; null when asked to stop first. */
-    private static StatefulRedisConnection<String, String> connect(RedisClient client, Stopper stopper)
-            throws InterruptedException {
+    /** Starts the loop on a thread of its own (tests). */
+    public Daemon start() {
+        Thread t = new Thread(this::runLoop, "exitbrain-worker");
+        t.start();
+        return this;
+    }
+
+    public int healthPort() {
+        return health.port();
+    }
+
+    public WorkerMetrics metrics() {
+        return metrics;
+    }
+
+    /** Connects and runs the worker on the calling thread until a stop is requested. */
+    public void runLoop() {
+        try {
+            StatefulRedisConnection<String, String> read = connect();
+            StatefulRedisConnection<String, String> write = connect();
+            StatefulRedisConnection<String, String> control = connect();
+            StatefulRedisConnection<String, String> healthConnection = connect();
+            if (healthConnection != null) {
+                healthConnection.setTimeout(Duration.ofMillis(Math.min(settings.commandTimeoutMs(), 2000)));
+                probe.set(healthConnection);
+            }
+            if (read == null || write == null || control == null || stopping) {
+                return;
+            }
+            StreamWorker loop = new StreamWorker(settings, read, write, control, metrics);
+            worker.set(loop);
+            if (stopping) {
+                loop.stop();
+            }
+            log.info("consuming {} and {} as {} in group {}", settings.streams().positionOpened(),
+                    settings.streams().tradeClosed(), settings.consumer(), settings.group());
+            loop.run();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            finished.countDown();
+        }
+    }
+
+    /**
+     * Stops reading; the batch in flight finishes and is acknowledged. With {@code watchdog}, the
+     * process is ended anyway once the shutdown timeout has passed.
+     */
+    public void requestStop(String why, boolean watchdog) {
+        if (stopping) {
+            return;
+        }
+        stopping = true;
+        log.info("{}: stopping after the batch in flight", why);
+        StreamWorker w = worker.get();
+        if (w != null) {
+            w.stop();
+        }
+        if (watchdog) {
+            Thread t = new Thread(() -> {
+                try {
+                    Thread.sleep(settings.shutdownTimeoutMs());
+                    log.warn("shutdown timeout of {} ms passed; exiting, unfinished entries stay pending",
+                            settings.shutdownTimeoutMs());
+                    Runtime.getRuntime().halt(0);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "shutdown-watchdog");
+            t.setDaemon(true);
+            t.start();
+        }
+    }
+
+    @Override
+    public void close() {
+        requestStop("closing", false);
+        try {
+            finished.await(settings.shutdownTimeoutMs(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        health.close();
+        client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
+    }
+
+    private StatefulRedisConnection<String, String> connect() throws InterruptedException {
         long backoff = 100;
-        while (!stopper.stopping()) {
+        while (!stopping) {
             try {
                 return client.connect();
             } catch (RuntimeException e) {
                 log.warn("cannot connect to Redis ({}); retrying in {} ms", e.getMessage(), backoff);
-                Thread.sleep(backoff);
+                long until = System.currentTimeMillis() + backoff;
+                while (!stopping && System.currentTimeMillis() < until) {
+                    Thread.sleep(20);
+                }
                 backoff = Math.min(5000, backoff * 2);
             }
         }
@@ -102,46 +180,6 @@ public final class Daemon {
     private static void setLogLevel(String level) {
         if (LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME) instanceof ch.qos.logback.classic.Logger root) {
             root.setLevel(Level.toLevel(level, Level.INFO));
-        }
-    }
-
-    /** Signal side: stop reading, and exit anyway once the shutdown timeout has passed. */
-    private static final class Stopper {
-        private final Settings settings;
-        private final AtomicReference<StreamWorker> worker;
-        private volatile boolean stopping;
-
-        Stopper(Settings settings, AtomicReference<StreamWorker> worker) {
-            this.settings = settings;
-            this.worker = worker;
-        }
-
-        boolean stopping() {
-            return stopping;
-        }
-
-        void stop(String why) {
-            if (stopping) {
-                return;
-            }
-            stopping = true;
-            log.info("{} received: finishing the batch in flight", why);
-            StreamWorker w = worker.get();
-            if (w != null) {
-                w.stop();
-            }
-            Thread watchdog = new Thread(() -> {
-                try {
-                    Thread.sleep(settings.shutdownTimeoutMs());
-                    log.warn("shutdown timeout of {} ms passed; exiting, unfinished entries stay pending",
-                            settings.shutdownTimeoutMs());
-                    Runtime.getRuntime().halt(0);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }, "shutdown-watchdog");
-            watchdog.setDaemon(true);
-            watchdog.start();
         }
     }
 }

@@ -39,7 +39,7 @@ record PositionOpened(String symbol, String positionId, Optional<Side> side, dou
         SymbolDefaults defaults = settings.symbolDefaults(symbol);
         String mmrText = f.numericText("maintenance_margin_rate");
         Double mmr = mmrText == null ? defaults.maintenanceMarginRate()
-                : EventFields.number("maintenance_margin_rate", mmrText, 0, 0.5);
+                : Double.valueOf(EventFields.number("maintenance_margin_rate", mmrText, 0, 0.5));
         BigDecimal tick = positive(f, "tick_size");
         BigDecimal lot = positive(f, "lot_size");
         String positionId = f.text("position_id");
