@@ -1,0 +1,163 @@
+package com.exitbrain.testing;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A private {@code redis-server} process on a free port, for tests (never the shared 6379). The
+ * binary comes from PATH, else from the embedded-redis package. There is no silent skip: when no
+ * Redis can be started, the test fails saying why. It can be stopped and restarted on the same
+ * port and data directory, to test a Redis restart (with {@code appendonly yes}).
+ */
+public final class RedisProcess implements AutoCloseable {
+    private static final String EMBEDDED = "redis-server-6.2.6-v5-linux-amd64";
+
+    private final int port;
+    private final Path dir;
+    private final boolean appendOnly;
+    private final List<String> extraArgs;
+    private Process process;
+
+    private RedisProcess(int port, Path dir, boolean appendOnly, List<String> extraArgs) {
+        this.port = port;
+        this.dir = dir;
+        this.appendOnly = appendOnly;
+        this.extraArgs = extraArgs;
+    }
+
+    public static RedisProcess start() {
+        return start(false);
+    }
+
+    public static RedisProcess start(boolean appendOnly, String... extraArgs) {
+        try {
+            RedisProcess redis = new RedisProcess(freePort(), Files.createTempDirectory("exitbrain-redis"),
+                    appendOnly, List.of(extraArgs));
+            redis.launch();
+            return redis;
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start a private redis-server: " + e.getMessage(), e);
+        }
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public String url() {
+        return "redis://127.0.0.1:" + port;
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    /** Stops the server the hard way (SIGKILL): what it had not written to its AOF is gone. */
+    public void kill() {
+        process.destroyForcibly();
+        waitFor();
+    }
+
+    /** Stops the server cleanly (SIGTERM). */
+    public void stop() {
+        process.destroy();
+        waitFor();
+    }
+
+    public void restart() {
+        if (process.isAlive()) {
+            stop();
+        }
+        try {
+            launch();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot restart redis-server", e);
+        }
+    }
+
+    private void waitFor() {
+        try {
+            process.waitFor(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void launch() throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(binary(), "--port", Integer.toString(port), "--bind", "127.0.0.1",
+                "--save", "", "--appendonly", appendOnly ? "yes" : "no", "--appendfsync", "always",
+                "--dir", dir.toString(), "--daemonize", "no", "--protected-mode", "no"));
+        cmd.addAll(extraArgs);
+        process = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("redis.log").toFile()).start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("redis-server exited: " + Files.readString(dir.resolve("redis.log")));
+            }
+            try (Socket s = new Socket("127.0.0.1", port)) {
+                s.getOutputStream().write("PING\r\n".getBytes());
+                byte[] buf = new byte[64];
+                int n = s.getInputStream().read(buf);
+                if (n > 0 && new String(buf, 0, n).startsWith("+PONG")) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // still starting (or loading its AOF)
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        throw new IllegalStateException("redis-server did not answer PING on port " + port);
+    }
+
+    /** redis-server from PATH, else the binary shipped in the embedded-redis jar. */
+    static synchronized String binary() throws IOException {
+        for (String dirName : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+            File candidate = new File(dirName, "redis-server");
+            if (candidate.canExecute()) {
+                return candidate.getPath();
+            }
+        }
+        Path extracted = Path.of(System.getProperty("java.io.tmpdir"), "exitbrain-" + EMBEDDED);
+        if (!Files.isExecutable(extracted)) {
+            try (InputStream in = RedisProcess.class.getResourceAsStream("/" + EMBEDDED)) {
+                if (in == null) {
+                    throw new IllegalStateException("no redis-server on PATH and no embedded binary " + EMBEDDED);
+                }
+                Path tmp = Files.createTempFile("redis-server", "");
+                Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
+                tmp.toFile().setExecutable(true);
+                Files.move(tmp, extracted, StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+        return extracted.toString();
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    @Override
+    public void close() {
+        if (process != null) {
+            process.destroyForcibly();
+            waitFor();
+        }
+    }
+}

@@ -1,0 +1,62 @@
+package com.exitbrain.testing;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.StreamMessage;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** A plain client on the test Redis, with the stream names of SPEC §3. */
+public final class Streams implements AutoCloseable {
+    public static final String POSITIONS = "quantum:stream:exitbrain.position_opened";
+    public static final String TRADES = "quantum:stream:exitbrain.trade_closed";
+    public static final String LEVELS = "quantum:stream:exitbrain.pnl";
+    public static final String STATS = "quantum:stream:exitbrain.stats";
+    public static final String DLQ = "quantum:stream:exitbrain.dlq";
+
+    private final RedisClient client;
+    private final StatefulRedisConnection<String, String> connection;
+    public final RedisCommands<String, String> redis;
+
+    public Streams(RedisProcess server) {
+        client = RedisClient.create(server.url());
+        connection = client.connect();
+        redis = connection.sync();
+    }
+
+    /** XADD with field/value pairs. */
+    public String add(String stream, String... pairs) {
+        Map<String, String> body = new LinkedHashMap<>();
+        for (int i = 0; i + 1 < pairs.length; i += 2) {
+            body.put(pairs[i], pairs[i + 1]);
+        }
+        return redis.xadd(stream, body);
+    }
+
+    public List<Map<String, String>> entries(String stream) {
+        return redis.xrange(stream, io.lettuce.core.Range.create("-", "+")).stream().map(StreamMessage::getBody).toList();
+    }
+
+    public long length(String stream) {
+        return redis.xlen(stream);
+    }
+
+    public long pending(String stream) {
+        if (redis.exists(stream) == 0) {
+            return 0;
+        }
+        try {
+            return redis.xpending(stream, "exitbrain").getCount();
+        } catch (RuntimeException noGroup) {
+            return 0;
+        }
+    }
+
+    @Override
+    public void close() {
+        connection.close();
+        client.shutdown();
+    }
+}
