@@ -1,0 +1,171 @@
+package com.exitbrain.stream;
+
+import static com.exitbrain.testing.Streams.LEVELS;
+import static com.exitbrain.testing.Streams.POSITIONS;
+import static com.exitbrain.testing.Streams.STATS;
+import static com.exitbrain.testing.Streams.TRADES;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.exitbrain.testing.RedisProcess;
+import com.exitbrain.testing.Streams;
+import com.exitbrain.testing.WorkerHarness;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The rolling PnL in Redis tunes the levels (SPEC §1 step 4, §2), and its stats are published. */
+class PnlFeedbackTest {
+    RedisProcess server;
+    Streams streams;
+    Daemon worker;
+
+    @BeforeEach
+    void start() {
+        server = RedisProcess.start();
+        streams = new Streams(server);
+    }
+
+    @AfterEach
+    void stop() {
+        if (worker != null) {
+            worker.close();
+        }
+        streams.close();
+        server.close();
+    }
+
+    private Map<String, String> levelsFor(String sourceId) {
+        await().atMost(Duration.ofSeconds(10)).until(() -> streams.entries(LEVELS).stream()
+                .anyMatch(e -> sourceId.equals(e.get("source_id"))));
+        return streams.entries(LEVELS).stream().filter(e -> sourceId.equals(e.get("source_id"))).findFirst().orElseThrow();
+    }
+
+    private void awaitStats(int count) {
+        await().atMost(Duration.ofSeconds(10)).until(() -> streams.length(STATS) == count);
+    }
+
+    @Test
+    void losingTradesTightenTheLevels() {
+        worker = WorkerHarness.start(server);
+        streams.add(TRADES, "trade_id", "a", "symbol", "BTCUSDT", "leverage", "20", "pnl", "-0.02");
+        streams.add(TRADES, "trade_id", "b", "symbol", "ETHUSDT", "leverage", "5", "pnl", "0.01");
+        awaitStats(2);
+        Map<String, String> confident = levelsFor(streams.add(POSITIONS, "symbol", "BTCUSDT", "leverage", "10",
+                "confidence", "0.75"));
+        assertEquals("0.9", confident.get("adjustment"));
+        assertEquals("-0.005", confident.get("avg_pnl_last_20"));
+        Map<String, String> unsure = levelsFor(streams.add(POSITIONS, "symbol", "BTCUSDT", "leverage", "10",
+                "confidence", "0.4"));
+        assertEquals("0.855", unsure.get("adjustment"));
+        // SPEC §1: every level is multiplied by the adjustment
+        double lsf = 1 / (1 + Math.log(11));
+        assertEquals(0.01 * (0.6 + lsf) * 1.4 * 0.855, Double.parseDouble(unsure.get("tp1")), 1e-15);
+    }
+
+    @Test
+    void strongProfitsWidenTheLevels() {
+        worker = WorkerHarness.start(server);
+        streams.add(TRADES, "trade_id", "w1", "symbol", "BTCUSDT", "leverage", "50", "pnl", "0.5");
+        streams.add(TRADES, "trade_id", "w2", "symbol", "BTCUSDT", "leverage", "50", "pnl", "0.2");
+        awaitStats(2);
+        Map<String, String> e = levelsFor(streams.add(POSITIONS, "symbol", "BTCUSDT", "leverage", "10",
+                "confidence", "0.9"));
+        assertEquals("0.35", e.get("avg_pnl_last_20"));
+        assertEquals("1.1", e.get("adjustment"));
+    }
+
+    @Test
+    void statsEntryCarriesTheWindowAndBuckets() throws Exception {
+        worker = WorkerHarness.start(server);
+        streams.add(TRADES, "trade_id", "t1", "symbol", "BTCUSDT", "leverage", "5", "pnl", "0.01");
+        streams.add(TRADES, "trade_id", "t2", "symbol", "BTCUSDT", "leverage", "20", "pnl", "-0.03");
+        streams.add(TRADES, "trade_id", "t3", "symbol", "ETHUSDT", "leverage", "50", "pnl", "0.05",
+                "closed_at", "2026-11-24T10:00:00Z");
+        awaitStats(3);
+        List<Map<String, String>> stats = streams.entries(STATS);
+        Map<String, String> last = stats.get(2);
+        assertEquals("global", last.get("scope"));
+        assertEquals("t3", last.get("trade_id"));
+        assertEquals("ETHUSDT", last.get("symbol"));
+        assertEquals("50", last.get("leverage"));
+        assertEquals("0.05", last.get("pnl"));
+        assertEquals("0.01", last.get("avg_pnl_last_20"));
+        assertEquals("0.6666666666666667", last.get("win_rate"));
+        assertEquals("3", last.get("window_trades"));
+        assertEquals("3", last.get("total_trades"));
+        assertEquals("2026-11-24T10:00:00Z", last.get("closed_at"));
+        JsonNode buckets = new ObjectMapper().readTree(last.get("by_leverage"));
+        assertEquals(1, buckets.get("le10").get("count").asInt());
+        assertEquals("0.01", buckets.get("le10").get("avg_pnl").decimalValue().toPlainString());
+        assertEquals(1, buckets.get("10to30").get("count").asInt());
+        assertEquals(0, buckets.get("10to30").get("win_rate").asInt());
+        assertEquals(1, buckets.get("gt30").get("count").asInt());
+        assertEquals("1", stats.get(0).get("total_trades"));
+    }
+
+    @Test
+    void windowKeepsOnlyTheLastNTrades() {
+        worker = WorkerHarness.start(server, "EXITBRAIN_PNL_WINDOW", "3");
+        for (int i = 1; i <= 5; i++) {
+            streams.add(TRADES, "trade_id", "t" + i, "symbol", "BTCUSDT", "leverage", "5", "pnl", "0.0" + i);
+        }
+        awaitStats(5);
+        Map<String, String> last = streams.entries(STATS).get(4);
+        assertEquals("3", last.get("window_trades"));
+        assertEquals("5", last.get("total_trades"));
+        assertEquals("0.04", last.get("avg_pnl_last_20"), "mean of 0.03, 0.04, 0.05");
+    }
+
+    @Test
+    void symbolScopeKeepsSymbolsApart() {
+        worker = WorkerHarness.start(server, "EXITBRAIN_PNL_SCOPE", "symbol");
+        streams.add(TRADES, "trade_id", "l1", "symbol", "BTCUSDT", "leverage", "20", "pnl", "-0.04");
+        streams.add(TRADES, "trade_id", "p1", "symbol", "ETHUSDT", "leverage", "20", "pnl", "0.4");
+        awaitStats(2);
+        List<Map<String, String>> stats = streams.entries(STATS);
+        assertEquals("symbol:BTCUSDT", stats.get(0).get("scope"));
+        assertEquals("symbol:ETHUSDT", stats.get(1).get("scope"));
+        assertEquals("1", stats.get(1).get("total_trades"));
+        assertEquals("0.9", levelsFor(streams.add(POSITIONS, "symbol", "BTCUSDT", "leverage", "10",
+                "confidence", "0.6")).get("adjustment"));
+        assertEquals("1.1", levelsFor(streams.add(POSITIONS, "symbol", "ETHUSDT", "leverage", "10",
+                "confidence", "0.6")).get("adjustment"));
+        assertEquals("1", levelsFor(streams.add(POSITIONS, "symbol", "SOLUSDT", "leverage", "10",
+                "confidence", "0.6")).get("adjustment"), "a symbol with no trades has average 0");
+    }
+
+    @Test
+    void tradeSentThreeTimesIsCountedOnce() {
+        worker = WorkerHarness.start(server);
+        for (int i = 0; i < 3; i++) {
+            streams.add(TRADES, "trade_id", "same", "symbol", "BTCUSDT", "leverage", "20", "pnl", "0.02");
+        }
+        streams.add(TRADES, "position_id", "same", "symbol", "BTCUSDT", "leverage", "20", "pnl", "0.02");
+        streams.add(TRADES, "trade_id", "other", "symbol", "BTCUSDT", "leverage", "20", "pnl", "0.04");
+        awaitStats(2);
+        await().atMost(Duration.ofSeconds(5)).until(() -> streams.pending(TRADES) == 0);
+        List<Map<String, String>> stats = streams.entries(STATS);
+        assertEquals(2, stats.size());
+        assertEquals("2", stats.get(1).get("total_trades"));
+        assertEquals("0.03", stats.get(1).get("avg_pnl_last_20"));
+    }
+
+    @Test
+    void recordedTradeIsNotCountedAgainAfterARestart() {
+        worker = WorkerHarness.start(server);
+        streams.add(TRADES, "trade_id", "once", "symbol", "BTCUSDT", "leverage", "20", "pnl", "0.02");
+        awaitStats(1);
+        worker.close();
+        worker = WorkerHarness.start(server, "EXITBRAIN_CONSUMER", "another");
+        streams.add(TRADES, "trade_id", "once", "symbol", "BTCUSDT", "leverage", "20", "pnl", "0.02");
+        streams.add(TRADES, "trade_id", "twice", "symbol", "BTCUSDT", "leverage", "20", "pnl", "0.02");
+        awaitStats(2);
+        assertEquals("2", streams.entries(STATS).get(1).get("total_trades"));
+    }
+}
