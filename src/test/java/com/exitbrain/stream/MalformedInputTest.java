@@ -1,0 +1,127 @@
+package com.exitbrain.stream;
+
+import static com.exitbrain.testing.Streams.DLQ;
+import static com.exitbrain.testing.Streams.LEVELS;
+import static com.exitbrain.testing.Streams.POSITIONS;
+import static com.exitbrain.testing.Streams.STATS;
+import static com.exitbrain.testing.Streams.TRADES;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.exitbrain.testing.RedisProcess;
+import com.exitbrain.testing.Streams;
+import com.exitbrain.testing.WorkerHarness;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** Bad input goes to the dead-letter stream with a reason, and never stops the worker (SPEC §4, §8). */
+class MalformedInputTest {
+    private record Bad(String stream, String error, String[] fields) {
+    }
+
+    private static Bad bad(String stream, String error, String... fields) {
+        return new Bad(stream, error, fields);
+    }
+
+    private static final String HUGE = "x".repeat(17 * 1024);
+
+    private static final List<Bad> KINDS = List.of(
+            bad(POSITIONS, "missing_field", "leverage", "10"),
+            bad(POSITIONS, "missing_field", "symbol", "BTCUSDT"),
+            bad(POSITIONS, "missing_field", "symbol", "BTCUSDT", "leverage", ""),
+            bad(POSITIONS, "invalid_number", "symbol", "BTCUSDT", "leverage", "NaN"),
+            bad(POSITIONS, "invalid_number", "symbol", "BTCUSDT", "leverage", "abc"),
+            bad(POSITIONS, "invalid_number", "symbol", "BTCUSDT", "leverage", "Infinity"),
+            bad(POSITIONS, "out_of_range", "symbol", "BTCUSDT", "leverage", "-5"),
+            bad(POSITIONS, "out_of_range", "symbol", "BTCUSDT", "leverage", "126"),
+            bad(POSITIONS, "out_of_range", "symbol", "BTCUSDT", "leverage", "1e308"),
+            bad(POSITIONS, "out_of_range", "symbol", "BTCUSDT", "leverage", "0.5"),
+            bad(POSITIONS, "out_of_range", "symbol", "BTCUSDT", "leverage", "10", "confidence", "1.5"),
+            bad(POSITIONS, "out_of_range", "symbol", "BTCUSDT", "leverage", "10", "volatility_factor", "11"),
+            bad(POSITIONS, "out_of_range", "symbol", "BTCUSDT", "leverage", "10", "cross_exchange_volatility", "-1"),
+            bad(POSITIONS, "out_of_range", "symbol", "BTCUSDT", "leverage", "10", "entry_price", "0"),
+            bad(POSITIONS, "out_of_range", "symbol", "BTCUSDT", "leverage", "10", "quantity", "-1"),
+            bad(POSITIONS, "out_of_range", "symbol", "BTCUSDT", "leverage", "10", "tick_size", "-0.1"),
+            bad(POSITIONS, "out_of_range", "symbol", "BTCUSDT", "leverage", "10", "lot_size", "0"),
+            bad(POSITIONS, "out_of_range", "symbol", "BTCUSDT", "leverage", "10", "maintenance_margin_rate", "0.6"),
+            bad(POSITIONS, "invalid_value", "symbol", "BTCUSDT", "leverage", "10", "side", "up"),
+            bad(POSITIONS, "liquidation", "symbol", "BTCUSDT", "leverage", "100", "maintenance_margin_rate", "0.01"),
+            bad(POSITIONS, "invalid_json", "payload", "{not json"),
+            bad(POSITIONS, "invalid_json", "payload", "[1,2,3]"),
+            bad(POSITIONS, "invalid_json", "data", "\"just a string\""),
+            bad(POSITIONS, "invalid_number", "payload", "{\"symbol\":\"BTCUSDT\",\"leverage\":true}"),
+            bad(POSITIONS, "invalid_value", "payload", "{\"symbol\":[\"BTCUSDT\"],\"leverage\":10}"),
+            bad(POSITIONS, "oversized", "symbol", "BTCUSDT", "leverage", "10", "note", HUGE),
+            bad(TRADES, "missing_field", "trade_id", "x", "symbol", "BTCUSDT", "leverage", "10"),
+            bad(TRADES, "missing_field", "trade_id", "x", "leverage", "10", "pnl", "0.1"),
+            bad(TRADES, "missing_field", "trade_id", "x", "symbol", "BTCUSDT", "pnl", "0.1"),
+            bad(TRADES, "invalid_number", "trade_id", "x", "symbol", "BTCUSDT", "leverage", "10", "pnl", "NaN"),
+            bad(TRADES, "invalid_number", "trade_id", "x", "symbol", "BTCUSDT", "leverage", "10", "pnl", "1,5"),
+            bad(TRADES, "out_of_range", "trade_id", "x", "symbol", "BTCUSDT", "leverage", "10", "pnl", "11"),
+            bad(TRADES, "out_of_range", "trade_id", "x", "symbol", "BTCUSDT", "leverage", "0", "pnl", "0.1"),
+            bad(TRADES, "invalid_json", "payload", "{\"trade_id\":"),
+            bad(TRADES, "oversized", "payload", "{\"pad\":\"" + HUGE + "\"}"));
+
+    @Test
+    void everyMalformedEntryIsDeadLetteredAndEveryValidOneProcessedOnce() throws Exception {
+        try (RedisProcess server = RedisProcess.start(); Streams streams = new Streams(server)) {
+            Daemon worker = WorkerHarness.start(server);
+            Map<String, String> expectedError = new HashMap<>();
+            Set<String> validPositions = new HashSet<>();
+            int validTrades = 0;
+            for (int i = 0; i < 300; i++) {
+                Bad b = KINDS.get(i % KINDS.size());
+                Map<String, String> body = new LinkedHashMap<>();
+                for (int k = 0; k + 1 < b.fields().length; k += 2) {
+                    body.put(b.fields()[k], b.fields()[k + 1]);
+                }
+                expectedError.put(streams.redis.xadd(b.stream(), body), b.error());
+                if (i % 2 == 0) {
+                    validPositions.add(streams.add(POSITIONS, "symbol", "BTCUSDT", "leverage", Integer.toString(1 + i % 125),
+                            "side", i % 4 == 0 ? "buy" : "SHORT", "entry_price", "100.5", "tick_size", "0.01"));
+                } else {
+                    streams.add(TRADES, "trade_id", "ok" + i, "symbol", "BTCUSDT", "leverage", "10",
+                            "pnl", i % 3 == 0 ? "-1e-2" : "0.02");
+                    validTrades++;
+                }
+            }
+            int trades = validTrades;
+            await().atMost(Duration.ofSeconds(60)).until(() -> streams.length(DLQ) == 300
+                    && streams.length(LEVELS) == validPositions.size() && streams.length(STATS) == trades);
+            await().atMost(Duration.ofSeconds(10)).until(() -> streams.pending(POSITIONS) == 0 && streams.pending(TRADES) == 0);
+
+            List<Map<String, String>> letters = streams.entries(DLQ);
+            List<String> wrong = new ArrayList<>();
+            for (Map<String, String> d : letters) {
+                String expected = expectedError.get(d.get("source_id"));
+                if (!d.get("error").equals(expected)) {
+                    wrong.add(d.get("source_id") + " expected " + expected + " got " + d.get("error") + ": " + d.get("reason"));
+                }
+                assertFalse(d.get("reason").isBlank());
+                assertTrue(d.get("payload").length() <= 16 * 1024 + 16);
+            }
+            assertTrue(wrong.isEmpty(), String.join("\n", wrong));
+            assertEquals(300, letters.stream().map(d -> d.get("source_id")).distinct().count());
+            assertEquals(validPositions, new HashSet<>(streams.entries(LEVELS).stream().map(e -> e.get("source_id")).toList()));
+
+            HttpResponse<String> health = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + worker.healthPort() + "/health")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, health.statusCode(), health.body());
+            worker.close();
+        }
+    }
+}
