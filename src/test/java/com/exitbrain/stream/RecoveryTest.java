@@ -1,0 +1,176 @@
+package com.exitbrain.stream;
+
+import static com.exitbrain.testing.Streams.DLQ;
+import static com.exitbrain.testing.Streams.LEVELS;
+import static com.exitbrain.testing.Streams.POSITIONS;
+import static com.exitbrain.testing.Streams.STATS;
+import static com.exitbrain.testing.Streams.TRADES;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.exitbrain.testing.RedisProcess;
+import com.exitbrain.testing.Streams;
+import com.exitbrain.testing.WorkerHarness;
+import io.lettuce.core.Consumer;
+import io.lettuce.core.XClaimArgs;
+import io.lettuce.core.XReadArgs;
+import io.lettuce.core.XReadArgs.StreamOffset;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Redis trouble, vanished groups, dead consumers and poison entries (SPEC §4). */
+class RecoveryTest {
+
+    private static void backlog(Streams streams, int positions, int trades) {
+        for (int i = 0; i < Math.max(positions, trades); i++) {
+            if (i < positions) {
+                streams.add(POSITIONS, "symbol", "BTCUSDT", "leverage", "20", "position_id", "p" + i);
+            }
+            if (i < trades) {
+                streams.add(TRADES, "trade_id", "t" + i, "symbol", "BTCUSDT", "leverage", "20", "pnl", "0.01");
+            }
+        }
+    }
+
+    private static void assertExactlyOnce(Streams streams, int positions, int trades) {
+        await().atMost(Duration.ofSeconds(90)).until(() -> streams.length(LEVELS) >= positions
+                && streams.length(STATS) >= trades && streams.pending(POSITIONS) == 0 && streams.pending(TRADES) == 0);
+        assertEquals(positions, streams.length(LEVELS));
+        assertEquals(positions, streams.entries(LEVELS).stream().map(e -> e.get("position_id")).distinct().count());
+        assertEquals(trades, streams.length(STATS));
+        assertEquals(trades == 0 ? null : Integer.toString(trades), streams.redis.hget("exitbrain:pnl:global", "total_trades"));
+        assertEquals(0, streams.length(DLQ));
+    }
+
+    private static int healthStatus(Daemon worker) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                + worker.healthPort() + "/health")).timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode();
+    }
+
+    @Test
+    void killedConnectionsAreReopenedAndNothingIsLostOrDoubled() {
+        try (RedisProcess server = RedisProcess.start(); Streams streams = new Streams(server)) {
+            backlog(streams, 3000, 3000);
+            try (Daemon worker = WorkerHarness.start(server, "EXITBRAIN_BATCH_SIZE", "20")) {
+                for (int k = 0; k < 5; k++) {
+                    await().atMost(Duration.ofSeconds(30)).until(() -> streams.length(LEVELS) + streams.length(STATS) > 0);
+                    streams.redis.clientKill(io.lettuce.core.KillArgs.Builder.typeNormal().skipme());
+                    sleep(150);
+                }
+                assertExactlyOnce(streams, 3000, 3000);
+            }
+        }
+    }
+
+    @Test
+    void redisRestartMidStreamIsRecoveredWithoutLoss() throws Exception {
+        try (RedisProcess server = RedisProcess.start(true)) {
+            try (Streams streams = new Streams(server)) {
+                backlog(streams, 4000, 4000);
+            }
+            try (Daemon worker = WorkerHarness.start(server, "EXITBRAIN_BATCH_SIZE", "20")) {
+                try (Streams streams = new Streams(server)) {
+                    await().atMost(Duration.ofSeconds(30)).until(() -> streams.length(LEVELS) > 200);
+                }
+                server.kill();
+                await().atMost(Duration.ofSeconds(15)).until(() -> healthStatus(worker) == 503);
+                sleep(1000);
+                server.restart();
+                try (Streams streams = new Streams(server)) {
+                    assertExactlyOnce(streams, 4000, 4000);
+                    await().atMost(Duration.ofSeconds(15)).until(() -> healthStatus(worker) == 200);
+                }
+            }
+        }
+    }
+
+    @Test
+    void deletedGroupIsRecreatedAndConsumingGoesOn() {
+        try (RedisProcess server = RedisProcess.start(); Streams streams = new Streams(server);
+             Daemon worker = WorkerHarness.start(server)) {
+            backlog(streams, 10, 10);
+            assertExactlyOnce(streams, 10, 10);
+            streams.redis.xgroupDestroy(POSITIONS, "exitbrain");
+            streams.redis.del(TRADES);
+            sleep(300);
+            for (int i = 10; i < 20; i++) {
+                streams.add(POSITIONS, "symbol", "BTCUSDT", "leverage", "20", "position_id", "p" + i);
+                streams.add(TRADES, "trade_id", "t" + i, "symbol", "BTCUSDT", "leverage", "20", "pnl", "0.01");
+            }
+            assertExactlyOnce(streams, 20, 20);
+        }
+    }
+
+    @Test
+    void deadConsumersPendingEntriesAreClaimed() {
+        try (RedisProcess server = RedisProcess.start(); Streams streams = new Streams(server)) {
+            streams.redis.xgroupCreate(StreamOffset.from(POSITIONS, "0"), "exitbrain",
+                    io.lettuce.core.XGroupCreateArgs.Builder.mkstream(true));
+            backlog(streams, 50, 0);
+            // a consumer that read the entries and died without acking them
+            streams.redis.xreadgroup(Consumer.from("exitbrain", "dead"), XReadArgs.Builder.count(100),
+                    StreamOffset.lastConsumed(POSITIONS));
+            assertEquals(50, streams.pending(POSITIONS));
+            try (Daemon worker = WorkerHarness.start(server, "EXITBRAIN_CLAIM_MIN_IDLE_MS", "300")) {
+                assertExactlyOnce(streams, 50, 0);
+            }
+        }
+    }
+
+    @Test
+    void entryDeliveredTooOftenGoesToTheDeadLetters() {
+        try (RedisProcess server = RedisProcess.start(); Streams streams = new Streams(server)) {
+            streams.redis.xgroupCreate(StreamOffset.from(POSITIONS, "0"), "exitbrain",
+                    io.lettuce.core.XGroupCreateArgs.Builder.mkstream(true));
+            String poison = streams.add(POSITIONS, "symbol", "BTCUSDT", "leverage", "20");
+            streams.redis.xreadgroup(Consumer.from("exitbrain", "crashy"), XReadArgs.Builder.count(1),
+                    StreamOffset.lastConsumed(POSITIONS));
+            // as if it had been delivered five times already, by consumers that all crashed on it
+            streams.redis.xclaim(POSITIONS, Consumer.from("exitbrain", "crashy"),
+                    XClaimArgs.Builder.minIdleTime(0).retryCount(5), poison);
+            try (Daemon worker = WorkerHarness.start(server, "EXITBRAIN_CLAIM_MIN_IDLE_MS", "100",
+                    "EXITBRAIN_MAX_DELIVERIES", "5")) {
+                await().atMost(Duration.ofSeconds(20)).until(() -> streams.length(DLQ) == 1);
+                Map<String, String> letter = streams.entries(DLQ).get(0);
+                assertEquals("max_deliveries", letter.get("error"));
+                assertEquals(poison, letter.get("source_id"));
+                assertEquals("6", letter.get("deliveries"));
+                assertTrue(letter.get("payload").contains("BTCUSDT"));
+                await().atMost(Duration.ofSeconds(5)).until(() -> streams.pending(POSITIONS) == 0);
+                assertEquals(0, streams.length(LEVELS));
+            }
+        }
+    }
+
+    @Test
+    void ownPendingEntriesAreFinishedFirstAtStartUp() {
+        try (RedisProcess server = RedisProcess.start(); Streams streams = new Streams(server)) {
+            streams.redis.xgroupCreate(StreamOffset.from(TRADES, "0"), "exitbrain",
+                    io.lettuce.core.XGroupCreateArgs.Builder.mkstream(true));
+            backlog(streams, 0, 30);
+            List<?> read = streams.redis.xreadgroup(Consumer.from("exitbrain", "test-worker"),
+                    XReadArgs.Builder.count(100), StreamOffset.lastConsumed(TRADES));
+            assertEquals(30, read.size());
+            // same consumer name, long claim idle: only the start-up drain can finish these
+            try (Daemon worker = WorkerHarness.start(server, "EXITBRAIN_CLAIM_MIN_IDLE_MS", "3600000")) {
+                assertExactlyOnce(streams, 0, 30);
+            }
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
