@@ -108,7 +108,8 @@ public final class RedisProcess implements AutoCloseable {
                 s.getOutputStream().write("PING\r\n".getBytes());
                 byte[] buf = new byte[64];
                 int n = s.getInputStream().read(buf);
-                if (n > 0 && new String(buf, 0, n).startsWith("+PONG")) {
+                String reply = n > 0 ? new String(buf, 0, n) : "";
+                if (reply.startsWith("+PONG") || reply.startsWith("-NOAUTH")) {
                     return;
                 }
             } catch (IOException notYet) {

@@ -1,0 +1,160 @@
+package com.exitbrain.stream;
+
+import static com.exitbrain.testing.Streams.DLQ;
+import static com.exitbrain.testing.Streams.LEVELS;
+import static com.exitbrain.testing.Streams.POSITIONS;
+import static com.exitbrain.testing.Streams.STATS;
+import static com.exitbrain.testing.Streams.TRADES;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.exitbrain.testing.RedisProcess;
+import com.exitbrain.testing.Streams;
+import com.exitbrain.testing.WorkerProcess;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The packaged daemon as a child process: kill -9, SIGTERM, health, metrics, bad configuration. */
+class WorkerProcessIT {
+    private static final int BACKLOG = 20_000;
+
+    private static Map<String, String> env(RedisProcess server, String consumer) {
+        Map<String, String> env = new HashMap<>();
+        env.put("REDIS_URL", server.url());
+        env.put("HEALTH_PORT", "0");
+        env.put("EXITBRAIN_CONSUMER", consumer);
+        env.put("EXITBRAIN_CLAIM_MIN_IDLE_MS", "1000");
+        env.put("EXITBRAIN_BATCH_SIZE", "50");
+        return env;
+    }
+
+    private static void backlog(Streams streams) {
+        for (int i = 0; i < BACKLOG / 2; i++) {
+            streams.redis.xadd(POSITIONS, Map.of("symbol", "BTCUSDT", "leverage", "25", "position_id", "p" + i));
+            streams.redis.xadd(TRADES, Map.of("trade_id", "t" + i, "symbol", "ETHUSDT", "leverage", "5", "pnl", "0.001"));
+        }
+    }
+
+    private static void assertExactlyOnce(Streams streams) {
+        await().atMost(Duration.ofSeconds(180)).until(() -> streams.length(LEVELS) >= BACKLOG / 2
+                && streams.length(STATS) >= BACKLOG / 2 && streams.pending(POSITIONS) == 0 && streams.pending(TRADES) == 0);
+        assertEquals(BACKLOG / 2, streams.length(LEVELS));
+        assertEquals(BACKLOG / 2, streams.entries(LEVELS).stream().map(e -> e.get("position_id")).distinct().count());
+        assertEquals(BACKLOG / 2, streams.length(STATS));
+        assertEquals(Integer.toString(BACKLOG / 2), streams.redis.hget("exitbrain:pnl:global", "total_trades"));
+        assertEquals(0, streams.length(DLQ));
+    }
+
+    private static HttpResponse<String> get(int port, String path) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void killNineMidBacklogThenRestartGivesExactlyOneOutputPerInput() throws Exception {
+        try (RedisProcess server = RedisProcess.start(); Streams streams = new Streams(server)) {
+            backlog(streams);
+            try (WorkerProcess first = WorkerProcess.start(env(server, "worker-1"))) {
+                await().atMost(Duration.ofSeconds(60)).until(() -> streams.length(LEVELS) + streams.length(STATS) > 2000);
+                first.signal("KILL");
+                first.waitFor(10);
+            }
+            long partial = streams.length(LEVELS) + streams.length(STATS);
+            assertTrue(partial < BACKLOG, "killed mid-backlog, not after it: " + partial);
+            // a different consumer name, as after a systemd restart (new pid): it claims worker-1's entries
+            try (WorkerProcess second = WorkerProcess.start(env(server, "worker-2"))) {
+                assertExactlyOnce(streams);
+            }
+        }
+    }
+
+    @Test
+    void sigtermMidBacklogExitsZeroWithinTheTimeoutAndLosesNothing() throws Exception {
+        try (RedisProcess server = RedisProcess.start(); Streams streams = new Streams(server)) {
+            backlog(streams);
+            Map<String, String> env = env(server, "worker-1");
+            env.put("EXITBRAIN_SHUTDOWN_TIMEOUT_MS", "5000");
+            try (WorkerProcess first = WorkerProcess.start(env)) {
+                await().atMost(Duration.ofSeconds(60)).until(() -> streams.length(LEVELS) + streams.length(STATS) > 2000);
+                long sent = System.nanoTime();
+                first.signal("TERM");
+                int status = first.waitFor(15);
+                long tookMs = (System.nanoTime() - sent) / 1_000_000;
+                assertEquals(0, status, first.output());
+                assertTrue(tookMs < 5000, "stopped in " + tookMs + " ms");
+                assertTrue(first.output().contains("ExitBrain stopped"), first.output());
+            }
+            assertTrue(streams.length(LEVELS) + streams.length(STATS) < BACKLOG, "stopped mid-backlog");
+            assertEquals(0, streams.pending(POSITIONS) + streams.pending(TRADES), "the batch in flight was finished and acked");
+            try (WorkerProcess second = WorkerProcess.start(env(server, "worker-1"))) {
+                assertExactlyOnce(streams);
+            }
+        }
+    }
+
+    @Test
+    void healthIs200WithRedisAnd503WithoutAndMetricsCount() throws Exception {
+        try (RedisProcess server = RedisProcess.start(); Streams streams = new Streams(server);
+             WorkerProcess worker = WorkerProcess.start(env(server, "worker-1"))) {
+            int port = worker.healthPort();
+            await().atMost(Duration.ofSeconds(30)).until(() -> get(port, "/health").statusCode() == 200);
+            streams.add(POSITIONS, "symbol", "BTCUSDT", "leverage", "10");
+            streams.add(POSITIONS, "symbol", "BTCUSDT", "leverage", "oops");
+            streams.add(TRADES, "trade_id", "x", "symbol", "BTCUSDT", "leverage", "10", "pnl", "0.02");
+            await().atMost(Duration.ofSeconds(20)).until(() -> streams.length(LEVELS) == 1 && streams.length(DLQ) == 1
+                    && streams.length(STATS) == 1);
+            HttpResponse<String> health = get(port, "/health");
+            assertEquals(200, health.statusCode());
+            String body = health.body();
+            assertTrue(body.contains("\"status\":\"UP\""), body);
+            assertTrue(body.contains("\"adaptive_leverage_status\""), body);
+            assertTrue(body.contains("\"total_trades\":1"), body);
+            assertTrue(body.contains("\"pnl_stream_entries\":1"), body);
+            assertTrue(body.contains("\"" + POSITIONS + "\":{\"lag\":0,\"pending\":0}"), body);
+            String metrics = get(port, "/metrics").body();
+            assertTrue(metrics.contains("exitbrain_events_total{outcome=\"published\",type=\"position\"} 1.0"), metrics);
+            assertTrue(metrics.contains("exitbrain_events_total{outcome=\"dead_letter\",type=\"position\"} 1.0"), metrics);
+            assertTrue(metrics.contains("exitbrain_events_total{outcome=\"recorded\",type=\"trade\"} 1.0"), metrics);
+            assertTrue(metrics.contains("exitbrain_dead_letters_total{error=\"invalid_number\"} 1.0"), metrics);
+
+            server.stop();
+            await().atMost(Duration.ofSeconds(20)).until(() -> get(port, "/health").statusCode() == 503);
+            String down = get(port, "/health").body();
+            assertTrue(down.contains("\"status\":\"DOWN\"") && down.contains("\"status\":\"DEGRADED\""), down);
+            server.restart();
+            await().atMost(Duration.ofSeconds(30)).until(() -> get(port, "/health").statusCode() == 200);
+        }
+    }
+
+    @Test
+    void passwordNeverAppearsInLogsOrHealth() throws Exception {
+        try (RedisProcess server = RedisProcess.start(false, "--requirepass", "s3cret-pw")) {
+            Map<String, String> env = env(server, "worker-1");
+            env.put("REDIS_URL", "redis://:s3cret-pw@127.0.0.1:" + server.port());
+            try (WorkerProcess worker = WorkerProcess.start(env)) {
+                int port = worker.healthPort();
+                await().atMost(Duration.ofSeconds(30)).until(() -> get(port, "/health").statusCode() == 200);
+                String health = get(port, "/health").body();
+                assertTrue(!health.contains("s3cret-pw") && health.contains("***"), health);
+                assertTrue(!worker.output().contains("s3cret-pw"), worker.output());
+            }
+        }
+    }
+
+    @Test
+    void badConfigurationExits78NamingTheSetting() throws Exception {
+        Map<String, String> env = new HashMap<>();
+        env.put("EXITBRAIN_PNL_SCOPE", "planet");
+        try (WorkerProcess worker = WorkerProcess.start(env)) {
+            assertEquals(78, worker.waitFor(30));
+            assertTrue(worker.output().contains("EXITBRAIN_PNL_SCOPE"), worker.output());
+        }
+    }
+}
