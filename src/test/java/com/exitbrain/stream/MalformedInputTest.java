@@ -88,7 +88,7 @@ class MalformedInputTest {
                 for (int k = 0; k + 1 < b.fields().length; k += 2) {
                     body.put(b.fields()[k], b.fields()[k + 1]);
                 }
-                expectedError.put(streams.redis.xadd(b.stream(), body), b.error());
+                expectedError.put(b.stream() + " " + streams.redis.xadd(b.stream(), body), b.error());
                 if (i % 2 == 0) {
                     validPositions.add(streams.add(POSITIONS, "symbol", "BTCUSDT", "leverage", Integer.toString(1 + i % 125),
                             "side", i % 4 == 0 ? "buy" : "SHORT", "entry_price", "100.5", "tick_size", "0.01"));
@@ -106,7 +106,7 @@ class MalformedInputTest {
             List<Map<String, String>> letters = streams.entries(DLQ);
             List<String> wrong = new ArrayList<>();
             for (Map<String, String> d : letters) {
-                String expected = expectedError.get(d.get("source_id"));
+                String expected = expectedError.get(d.get("source_stream") + " " + d.get("source_id"));
                 if (!d.get("error").equals(expected)) {
                     wrong.add(d.get("source_id") + " expected " + expected + " got " + d.get("error") + ": " + d.get("reason"));
                 }
@@ -114,7 +114,7 @@ class MalformedInputTest {
                 assertTrue(d.get("payload").length() <= 16 * 1024 + 16);
             }
             assertTrue(wrong.isEmpty(), String.join("\n", wrong));
-            assertEquals(300, letters.stream().map(d -> d.get("source_id")).distinct().count());
+            assertEquals(300, letters.stream().map(d -> d.get("source_stream") + " " + d.get("source_id")).distinct().count());
             assertEquals(validPositions, new HashSet<>(streams.entries(LEVELS).stream().map(e -> e.get("source_id")).toList()));
 
             HttpResponse<String> health = HttpClient.newHttpClient().send(HttpRequest.newBuilder(

@@ -14,7 +14,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A private {@code redis-server} process on a free port, for tests (never the shared 6379). The
- * binary comes from PATH, else from the embedded-redis package. There is no silent skip: when no
+ * binary comes from {@code EXITBRAIN_TEST_REDIS_SERVER} (a path, or {@code embedded} for the Redis 6.2
+ * binary of the embedded-redis package), else from PATH, else from the embedded-redis package. There is no silent skip: when no
  * Redis can be started, the test fails saying why. It can be stopped and restarted on the same
  * port and data directory, to test a Redis restart (with {@code appendonly yes}).
  */
@@ -27,7 +28,10 @@ public final class RedisProcess implements AutoCloseable {
     private final List<String> extraArgs;
     private Process process;
 
-    private RedisProcess(int port, Path dir, boolean appendOnly, List<String> extraArgs) {
+    private final String binary;
+
+    private RedisProcess(String binary, int port, Path dir, boolean appendOnly, List<String> extraArgs) {
+        this.binary = binary;
         this.port = port;
         this.dir = dir;
         this.appendOnly = appendOnly;
@@ -40,12 +44,24 @@ public final class RedisProcess implements AutoCloseable {
 
     public static RedisProcess start(boolean appendOnly, String... extraArgs) {
         try {
-            RedisProcess redis = new RedisProcess(freePort(), Files.createTempDirectory("exitbrain-redis"),
+            RedisProcess redis = new RedisProcess(binary(), freePort(), Files.createTempDirectory("exitbrain-redis"),
                     appendOnly, List.of(extraArgs));
             redis.launch();
             return redis;
         } catch (IOException e) {
             throw new IllegalStateException("cannot start a private redis-server: " + e.getMessage(), e);
+        }
+    }
+
+    /** The oldest Redis ExitBrain supports (6.2, XAUTOCLAIM): the embedded-redis package's binary. */
+    public static RedisProcess startRedis62() {
+        try {
+            RedisProcess redis = new RedisProcess(embedded(), freePort(), Files.createTempDirectory("exitbrain-redis"),
+                    false, List.of());
+            redis.launch();
+            return redis;
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start the embedded Redis 6.2: " + e.getMessage(), e);
         }
     }
 
@@ -93,7 +109,7 @@ public final class RedisProcess implements AutoCloseable {
     }
 
     private void launch() throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(binary(), "--port", Integer.toString(port), "--bind", "127.0.0.1",
+        List<String> cmd = new ArrayList<>(List.of(binary, "--port", Integer.toString(port), "--bind", "127.0.0.1",
                 "--save", "", "--appendonly", appendOnly ? "yes" : "no", "--appendfsync", "always",
                 "--dir", dir.toString(), "--daemonize", "no", "--protected-mode", "no"));
         cmd.addAll(extraArgs);
@@ -127,12 +143,23 @@ public final class RedisProcess implements AutoCloseable {
 
     /** redis-server from PATH, else the binary shipped in the embedded-redis jar. */
     static synchronized String binary() throws IOException {
+        String chosen = System.getenv("EXITBRAIN_TEST_REDIS_SERVER");
+        if ("embedded".equals(chosen)) {
+            return embedded();
+        }
+        if (chosen != null && !chosen.isEmpty()) {
+            return chosen;
+        }
         for (String dirName : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
             File candidate = new File(dirName, "redis-server");
             if (candidate.canExecute()) {
                 return candidate.getPath();
             }
         }
+        return embedded();
+    }
+
+    private static String embedded() throws IOException {
         Path extracted = Path.of(System.getProperty("java.io.tmpdir"), "exitbrain-" + EMBEDDED);
         if (!Files.isExecutable(extracted)) {
             try (InputStream in = RedisProcess.class.getResourceAsStream("/" + EMBEDDED)) {
