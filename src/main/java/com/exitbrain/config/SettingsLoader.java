@@ -106,12 +106,14 @@ public final class SettingsLoader {
         if (blockMs * 2 > commandTimeout) {
             throw r.bad("read.block-ms", blockMs, "at most half of redis.command-timeout-ms (" + commandTimeout + ")");
         }
+        Settings.Streams streams = new Settings.Streams(r.key("streams.position-opened"), r.key("streams.trade-closed"),
+                r.key("streams.levels"), r.key("streams.stats"), r.key("streams.dead-letter"),
+                r.integer("streams.output-max-len", 1, Long.MAX_VALUE));
+        checkDistinct(r, streams);
         return new Settings(
                 redisUrl,
                 commandTimeout,
-                new Settings.Streams(r.key("streams.position-opened"), r.key("streams.trade-closed"),
-                        r.key("streams.levels"), r.key("streams.stats"), r.key("streams.dead-letter"),
-                        r.integer("streams.output-max-len", 1, Long.MAX_VALUE)),
+                streams,
                 r.key("group.name"),
                 r.choice("group.start", Map.of("earliest", false, "0", false, "latest", true, "$", true)),
                 consumer,
@@ -131,6 +133,19 @@ public final class SettingsLoader {
                 r.integer("shutdown-timeout-ms", 100, 600_000),
                 r.choice("log-level", Map.of("TRACE", "TRACE", "DEBUG", "DEBUG", "INFO", "INFO", "WARN", "WARN",
                         "ERROR", "ERROR")));
+    }
+
+    /** An output written onto an input would feed the worker its own results; two inputs alike are a typo. */
+    private static void checkDistinct(Reader r, Settings.Streams s) {
+        Map<String, String> seen = new LinkedHashMap<>();
+        String[][] named = {{"streams.position-opened", s.positionOpened()}, {"streams.trade-closed", s.tradeClosed()},
+            {"streams.levels", s.levels()}, {"streams.stats", s.stats()}, {"streams.dead-letter", s.deadLetter()}};
+        for (String[] n : named) {
+            String other = seen.putIfAbsent(n[1], n[0]);
+            if (other != null) {
+                throw r.bad(n[0], n[1], "a stream name different from exitbrain." + other);
+            }
+        }
     }
 
     private static void checkRedisUrl(String url) {

@@ -142,7 +142,7 @@ public final class RedisProcess implements AutoCloseable {
     }
 
     /** redis-server from PATH, else the binary shipped in the embedded-redis jar. */
-    static synchronized String binary() throws IOException {
+    public static synchronized String binary() throws IOException {
         String chosen = System.getenv("EXITBRAIN_TEST_REDIS_SERVER");
         if ("embedded".equals(chosen)) {
             return embedded();
@@ -175,7 +175,7 @@ public final class RedisProcess implements AutoCloseable {
         return extracted.toString();
     }
 
-    static int freePort() throws IOException {
+    public static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         }

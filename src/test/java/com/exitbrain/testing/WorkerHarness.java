@@ -13,8 +13,12 @@ public final class WorkerHarness {
     }
 
     public static Map<String, String> env(RedisProcess redis, String... pairs) {
+        return env(redis.url(), pairs);
+    }
+
+    public static Map<String, String> env(String redisUrl, String... pairs) {
         Map<String, String> env = new HashMap<>();
-        env.put("REDIS_URL", redis.url());
+        env.put("REDIS_URL", redisUrl);
         env.put("HEALTH_PORT", "0");
         env.put("EXITBRAIN_CONSUMER", "test-worker");
         env.put("EXITBRAIN_BLOCK_MS", "100");
