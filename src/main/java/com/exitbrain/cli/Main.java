@@ -24,6 +24,10 @@ public final class Main implements Runnable {
                 command.getErr().println("exitbrain: bad configuration: " + e.getMessage());
                 return ConfigurationError.EXIT_STATUS;
             }
+            if (e instanceof java.net.BindException) {
+                command.getErr().println("exitbrain: " + e.getMessage());
+                return 1;
+            }
             throw e;
         });
         cli.setParameterExceptionHandler((e, a) -> {

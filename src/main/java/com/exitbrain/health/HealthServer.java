@@ -14,7 +14,12 @@ public final class HealthServer implements AutoCloseable {
     private final HttpServer server;
 
     public HealthServer(String bind, int port, Supplier<HealthReport> health, WorkerMetrics metrics) throws IOException {
-        server = HttpServer.create(new InetSocketAddress(bind, port), 16);
+        try {
+            server = HttpServer.create(new InetSocketAddress(bind, port), 16);
+        } catch (java.net.BindException e) {
+            throw new java.net.BindException("cannot listen on " + bind + ":" + port
+                    + " (HEALTH_BIND/HEALTH_PORT): " + e.getMessage());
+        }
         server.setExecutor(Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "health-http");
             t.setDaemon(true);
