@@ -37,6 +37,11 @@ public record Settings(
         return symbols.getOrDefault(symbol, SymbolDefaults.NONE);
     }
 
+    /** The PnL scope a symbol's trades and positions belong to: {@code global} or {@code symbol:<SYMBOL>}. */
+    public String pnlScopeOf(String symbol) {
+        return pnlScope == PnlScope.GLOBAL ? com.exitbrain.pnl.PnlKeys.GLOBAL : "symbol:" + symbol;
+    }
+
     /** How often pending entries are looked for: min(idle/2, 5 s) (SPEC §8). */
     public long claimIntervalMs() {
         return Math.max(1, Math.min(claimMinIdleMs / 2, 5000));

@@ -18,8 +18,4 @@ public record PnlKeys(String prefix) {
     public String trade(String tradeId) {
         return prefix + ":trade:" + tradeId;
     }
-
-    public static String symbolScope(String symbol) {
-        return "symbol:" + symbol;
-    }
 }

@@ -99,7 +99,7 @@ final class BatchProcessor {
         long now = clock.instant().getEpochSecond();
         for (Position p : positions) {
             try {
-                LevelSet set = engine.compute(p.event().request(averages.get(scope(p.event().symbol()))));
+                LevelSet set = engine.compute(p.event().request(averages.get(settings.pnlScopeOf(p.event().symbol()))));
                 publications.add(new Publication(p.in(), settings.streams().levels(),
                         LevelsRecord.fields(set, p.event().context(p.in().id()), now), "published"));
             } catch (InvalidInputException e) {
@@ -115,7 +115,7 @@ final class BatchProcessor {
     /** The rolling average PnL of every scope the positions need, read in one round trip. */
     private Map<String, Double> averagePnl(List<Position> positions) {
         Set<String> scopes = new LinkedHashSet<>();
-        positions.forEach(p -> scopes.add(scope(p.event().symbol())));
+        positions.forEach(p -> scopes.add(settings.pnlScopeOf(p.event().symbol())));
         List<String> ordered = new ArrayList<>(scopes);
         List<String> values = pipeline.run(redis -> {
             List<RedisFuture<String>> futures = new ArrayList<>();
@@ -130,9 +130,6 @@ final class BatchProcessor {
         return averages;
     }
 
-    String scope(String symbol) {
-        return settings.pnlScope() == Settings.PnlScope.GLOBAL ? PnlKeys.GLOBAL : PnlKeys.symbolScope(symbol);
-    }
 
     private Publication deadLetter(Inbound in, ErrorCode code, String reason) {
         Map<String, String> fields = DeadLetter.fields(in.stream(), in.id(), code, reason, in.body(),

@@ -80,7 +80,7 @@ final class TradeRecorder {
         List<List<String>> calls = new ArrayList<>(trades.size());
         for (int i = 0; i < trades.size(); i++) {
             TradeClosed t = trades.get(i).event();
-            String scope = scope(t.symbol());
+            String scope = settings.pnlScopeOf(t.symbol());
             ScopeState before = states.get(scope);
             boolean duplicate = known.get(i) || !seen.add(t.tradeId());
             ScopeState after = before;
@@ -93,7 +93,7 @@ final class TradeRecorder {
         List<String> replies = pipeline.run(redis -> {
             List<RedisFuture<String>> futures = new ArrayList<>(calls.size());
             for (int i = 0; i < calls.size(); i++) {
-                String scope = scope(trades.get(i).event().symbol());
+                String scope = settings.pnlScopeOf(trades.get(i).event().symbol());
                 futures.add(script.call(redis, List.of(trades.get(i).in().stream(), settings.streams().stats(),
                         keys.scope(scope), keys.window(scope), keys.trade(trades.get(i).event().tradeId()),
                         keys.scope(PnlKeys.GLOBAL), keys.window(PnlKeys.GLOBAL)), calls.get(i)));
@@ -117,7 +117,7 @@ final class TradeRecorder {
 
     private Map<String, ScopeState> readStates(List<Trade> trades) {
         Set<String> scopes = new LinkedHashSet<>();
-        trades.forEach(t -> scopes.add(scope(t.event().symbol())));
+        trades.forEach(t -> scopes.add(settings.pnlScopeOf(t.event().symbol())));
         List<String> ordered = new ArrayList<>(scopes);
         List<Object> replies = pipeline.run(redis -> {
             List<RedisFuture<Object>> futures = new ArrayList<>();
@@ -183,7 +183,4 @@ final class TradeRecorder {
         return args;
     }
 
-    private String scope(String symbol) {
-        return settings.pnlScope() == Settings.PnlScope.GLOBAL ? PnlKeys.GLOBAL : PnlKeys.symbolScope(symbol);
-    }
 }

@@ -41,9 +41,7 @@ class LevelsOutputTest {
     }
 
     private Map<String, String> levelsFor(String sourceId) {
-        await().atMost(Duration.ofSeconds(10)).until(() -> streams.entries(LEVELS).stream()
-                .anyMatch(e -> sourceId.equals(e.get("source_id"))));
-        return streams.entries(LEVELS).stream().filter(e -> sourceId.equals(e.get("source_id"))).findFirst().orElseThrow();
+        return streams.awaitEntry(LEVELS, "source_id", sourceId);
     }
 
     @Test

@@ -39,6 +39,13 @@ public final class Streams implements AutoCloseable {
         return redis.xrange(stream, io.lettuce.core.Range.create("-", "+")).stream().map(StreamMessage::getBody).toList();
     }
 
+    /** Waits for the entry of {@code stream} whose {@code field} is {@code value}, and returns it. */
+    public Map<String, String> awaitEntry(String stream, String field, String value) {
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(15)).until(() -> entries(stream).stream()
+                .anyMatch(e -> value.equals(e.get(field))));
+        return entries(stream).stream().filter(e -> value.equals(e.get(field))).findFirst().orElseThrow();
+    }
+
     public long length(String stream) {
         return redis.xlen(stream);
     }
