@@ -111,14 +111,21 @@ final class EventFields {
 
     /** A decimal or scientific number; NaN, Infinity and anything else unparseable are refused. */
     static BigDecimal decimal(String name, String text) {
-        BigDecimal value;
         try {
-            value = new BigDecimal(text.trim()).stripTrailingZeros();
+            return new BigDecimal(text.trim());
         } catch (NumberFormatException e) {
             throw new InvalidInputException(ErrorCode.INVALID_NUMBER,
                     name + " is \"" + abbreviate(text) + "\", not a number.");
         }
-        // Exact arithmetic on 1e-1000000 would be slow and its plain form huge: no real price needs it.
+    }
+
+    /**
+     * A number used in exact decimal arithmetic (prices, quantities, PnL). 1e-1000000 would make
+     * that slow and its plain form huge, and no real price needs it: more than 30 digits before or
+     * after the point is out of range.
+     */
+    static BigDecimal exactDecimal(String name, String text) {
+        BigDecimal value = decimal(name, text).stripTrailingZeros();
         if (value.scale() > MAX_DIGITS || value.precision() - value.scale() > MAX_DIGITS) {
             throw new InvalidInputException(ErrorCode.OUT_OF_RANGE, name + " is \"" + abbreviate(text)
                     + "\", it has more than " + MAX_DIGITS + " digits before or after the decimal point.");

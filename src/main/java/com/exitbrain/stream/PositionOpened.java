@@ -72,7 +72,7 @@ record PositionOpened(String symbol, String positionId, Optional<Side> side, dou
         if (text == null) {
             return null;
         }
-        BigDecimal value = EventFields.decimal(name, text);
+        BigDecimal value = EventFields.exactDecimal(name, text);
         if (value.signum() <= 0) {
             throw InvalidInputException.outOfRange(name, EventFields.abbreviate(text.trim()), "values greater than 0");
         }

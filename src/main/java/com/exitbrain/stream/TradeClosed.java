@@ -21,7 +21,7 @@ record TradeClosed(String tradeId, String symbol, double leverage, BigDecimal pn
         if (pnlText == null) {
             throw new InvalidInputException(ErrorCode.MISSING_FIELD, "pnl is required but missing.");
         }
-        BigDecimal pnl = EventFields.decimal("pnl", pnlText);
+        BigDecimal pnl = EventFields.exactDecimal("pnl", pnlText);
         if (pnl.abs().compareTo(MAX_ABS_PNL) > 0) {
             throw InvalidInputException.outOfRange("pnl", EventFields.abbreviate(pnlText.trim()), "-10..10");
         }
