@@ -24,4 +24,19 @@ class RedisUrlsTest {
         assertEquals("redis://127.0.0.1:6379", RedisUrls.mask("redis://127.0.0.1:6379"));
         assertEquals("redis://host:6379/0?timeout=5s", RedisUrls.mask("redis://host:6379/0?timeout=5s"));
     }
+
+    @Test
+    void passwordHoldingAnAtSignOrSlashIsHiddenWhole() {
+        // Lettuce accepts redis://app:p@ss@host; masking up to the first @ used to print "ss@host"
+        assertEquals("redis://app:***@host:6379", RedisUrls.mask("redis://app:p@ss@host:6379"));
+        assertEquals("redis://app:***@host:6379", RedisUrls.mask("redis://app:p/ss@host:6379"));
+    }
+
+    @Test
+    void passwordIsHiddenWhateverTheSchemeOrItsCase() {
+        // refused URLs are printed in the start-up error, so these must be masked too
+        assertEquals("REDIS://app:***@host", RedisUrls.mask("REDIS://app:s3cret@host"));
+        assertEquals("http://app:***@host", RedisUrls.mask("http://app:s3cret@host"));
+        assertEquals("app:***@host:6379", RedisUrls.mask("app:s3cret@host:6379"));
+    }
 }

@@ -222,4 +222,13 @@ class SettingsLoaderTest {
         assertFalse(line.contains("s3cret"), line);
         assertEquals("redis://app:***@redis.internal:6380/1", s.redisUrlMasked());
     }
+
+    @ParameterizedTest(name = "REDIS_URL={0} is refused without its password")
+    @CsvSource({"http://app:s3cret@host", "REDIS://app:s3cret@host", "redis://app:s3cret/x@host:6379"})
+    void redisPasswordIsMaskedInTheRefusal(String url) {
+        ConfigurationError e = refused("REDIS_URL", url);
+
+        assertFalse(e.getMessage().contains("s3cret"), e.getMessage());
+        assertTrue(e.getMessage().contains("REDIS_URL"), e.getMessage());
+    }
 }
