@@ -231,4 +231,22 @@ class SettingsLoaderTest {
         assertFalse(e.getMessage().contains("s3cret"), e.getMessage());
         assertTrue(e.getMessage().contains("REDIS_URL"), e.getMessage());
     }
+
+    @ParameterizedTest(name = "REDIS_URL={0} is refused")
+    @CsvSource({"redis://host:port", "redis://:6379", "redis://host:6379x", "redis://redis_1:6379",
+            "redis://app:s3cret@host:notaport"})
+    void redisUrlWithoutAUsableHostAndPortIsRefused(String url) {
+        // Lettuce accepts these, keeping "host:port" as the host name to resolve
+        ConfigurationError e = refused("REDIS_URL", url);
+
+        assertTrue(e.getMessage().contains("REDIS_URL"), e.getMessage());
+        assertFalse(e.getMessage().contains("s3cret"), e.getMessage());
+    }
+
+    @ParameterizedTest(name = "REDIS_URL={0} is accepted")
+    @CsvSource({"redis://127.0.0.1:6379", "redis://localhost", "rediss://app:s3cret@redis.example.com:6380/2",
+            "redis://[::1]:6380/1", "redis://:s3cret@host"})
+    void usableRedisUrlsAreAccepted(String url) {
+        assertEquals(url, load("REDIS_URL", url).redisUrl());
+    }
 }
