@@ -154,11 +154,19 @@ public final class SettingsLoader {
             throw new ConfigurationError("exitbrain.redis.url (REDIS_URL) = " + RedisUrls.mask(url)
                     + ": must start with redis:// or rediss://");
         }
+        String host;
         try {
-            RedisURI.create(url);
+            host = RedisURI.create(url).getHost();
         } catch (RuntimeException e) {
             throw new ConfigurationError("exitbrain.redis.url (REDIS_URL) = " + RedisUrls.mask(url)
                     + ": not a usable Redis URL");
+        }
+        // Lettuce does not refuse what java.net.URI cannot split into host and port
+        // (redis://host:port, redis://:6379, redis://redis_1:6379): it keeps "host:port" as the
+        // host name, and the worker would retry that name for ever instead of stopping here.
+        if (host == null || host.isEmpty() || (host.contains(":") && !host.startsWith("["))) {
+            throw new ConfigurationError("exitbrain.redis.url (REDIS_URL) = " + RedisUrls.mask(url)
+                    + ": no host and port in it (a host name may hold letters, digits, '-' and '.')");
         }
     }
 

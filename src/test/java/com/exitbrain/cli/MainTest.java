@@ -1,0 +1,109 @@
+package com.exitbrain.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Exit statuses of the command line (SPEC §7), in process through {@link Main#execute}. Output is
+ * captured by swapping System.out and System.err, which picocli reads when a command line is built.
+ * The packaged jar, its JSON and exit status 78 are checked by {@link CommandLineIT}.
+ */
+class MainTest {
+    private record Run(int status, String out, String err) {
+    }
+
+    private static Run execute(String... args) {
+        PrintStream stdout = System.out;
+        PrintStream stderr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            int status = Main.execute(args);
+            return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(stdout);
+            System.setErr(stderr);
+        }
+    }
+
+    @Test
+    void validatePassesEveryWorkedExample() {
+        Run run = execute("validate");
+
+        assertEquals(0, run.status(), run.out() + run.err());
+        assertTrue(run.out().contains(" 0 failed"), run.out());
+        assertFalse(run.out().contains("FAIL "), run.out());
+        assertTrue(WorkedExamples.run().stream().allMatch(WorkedExamples.Check::passed));
+    }
+
+    @Test
+    void leverageAboveTheMaximumIsAUsageError() {
+        Run run = execute("levels", "--leverage", "500");
+
+        assertEquals(2, run.status());
+        assertTrue(run.err().contains("out_of_range: leverage is 500"), run.err());
+        assertEquals("", run.out());
+    }
+
+    @Test
+    void unknownSideIsAUsageError() {
+        Run run = execute("levels", "--leverage", "10", "--side", "up");
+
+        assertEquals(2, run.status());
+        assertTrue(run.err().contains("invalid_value: side"), run.err());
+    }
+
+    @Test
+    void unknownFlagIsAUsageError() {
+        Run run = execute("levels", "--leverage", "10", "--no-such-flag");
+
+        assertEquals(2, run.status());
+        assertTrue(run.err().contains("--no-such-flag"), run.err());
+    }
+
+    @Test
+    void missingLeverageIsAUsageError() {
+        assertEquals(2, execute("levels").status());
+    }
+
+    @Test
+    void missingCommandIsAUsageError() {
+        Run run = execute();
+
+        assertEquals(2, run.status());
+        assertTrue(run.err().contains("a command is required"), run.err());
+    }
+
+    @Test
+    void helpExitsZeroAndListsTheFlags() {
+        Run run = execute("levels", "--help");
+
+        assertEquals(0, run.status());
+        for (String flag : new String[] {"--leverage", "--volatility", "--confidence", "--avg-pnl", "--side",
+                "--entry", "--quantity", "--tick", "--lot", "--mmr", "--json"}) {
+            assertTrue(run.out().contains(flag), flag + " in\n" + run.out());
+        }
+    }
+
+    @Test
+    void levelsShowsTheWorkingLikeTheSourceExample() {
+        Run run = execute("levels", "--leverage", "10", "--volatility", "1.0", "--confidence", "0.75",
+                "--avg-pnl", "0.15");
+
+        assertEquals(0, run.status(), run.err());
+        String out = run.out();
+        assertTrue(out.contains("LSF = 1 / (1 + ln(11)) = 0.2943"), out);
+        assertTrue(out.contains("Final Levels (mode adaptive):"), out);
+        assertTrue(out.contains("TP1 = 1.252% (harvest 30%"), out);
+        assertTrue(out.contains("TP3 = 2.623% (harvest 40%"), out);
+        assertTrue(out.contains("SL  = 0.939%"), out);
+    }
+}

@@ -1,0 +1,46 @@
+package com.exitbrain.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.math.BigDecimal;
+import org.junit.jupiter.api.Test;
+
+/** SPEC §8: numbers are plain decimal strings, never with an exponent. */
+class DecimalsTest {
+    @Test
+    void tinyNumbersArePrintedWithoutExponent() {
+        assertEquals("0.0000001", Decimals.plain(1e-7));
+        assertEquals("0.0125", Decimals.plain(1.25E-2));
+        assertEquals("0.000000000000000001", Decimals.plain(1e-18));
+    }
+
+    @Test
+    void wholeNumbersLoseTheirTrailingZeros() {
+        assertEquals("50", Decimals.plain(50.0));
+        assertEquals("1000", Decimals.plain(new BigDecimal("1E+3")));
+        assertEquals("1000000000000000000000", Decimals.plain(1e21));
+        assertEquals("65813.8", Decimals.plain(new BigDecimal("65813.800")));
+    }
+
+    @Test
+    void zeroIsPlainZeroWhateverItsScaleOrSign() {
+        assertEquals("0", Decimals.plain(0.0));
+        assertEquals("0", Decimals.plain(-0.0));
+        assertEquals("0", Decimals.plain(new BigDecimal("0.000")));
+        assertEquals("0", Decimals.plain(new BigDecimal("0E-10")));
+    }
+
+    @Test
+    void doublesUseTheirShortestDecimalForm() {
+        assertEquals("0.3", Decimals.plain(0.3));
+        assertEquals("-0.05", Decimals.plain(-0.05));
+        assertEquals("0.30000000000000004", Decimals.plain(0.1 + 0.2));
+    }
+
+    @Test
+    void nanAndInfinityAreRefused() {
+        assertThrows(IllegalArgumentException.class, () -> Decimals.plain(Double.NaN));
+        assertThrows(IllegalArgumentException.class, () -> Decimals.plain(Double.POSITIVE_INFINITY));
+    }
+}
