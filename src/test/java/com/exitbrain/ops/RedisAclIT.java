@@ -1,0 +1,166 @@
+package com.exitbrain.ops;
+
+import static com.exitbrain.testing.Streams.DLQ;
+import static com.exitbrain.testing.Streams.LEVELS;
+import static com.exitbrain.testing.Streams.POSITIONS;
+import static com.exitbrain.testing.Streams.STATS;
+import static com.exitbrain.testing.Streams.TRADES;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.exitbrain.stream.Daemon;
+import com.exitbrain.testing.RedisProcess;
+import com.exitbrain.testing.Streams;
+import com.exitbrain.testing.WorkerHarness;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.output.StatusOutput;
+import io.lettuce.core.protocol.CommandArgs;
+import io.lettuce.core.protocol.CommandType;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * deploy/redis-acl.conf: the worker runs end to end as that least-privilege user (the commands its
+ * Lua scripts run are checked against the caller's permissions too), and the user is refused
+ * anything else.
+ */
+class RedisAclIT {
+    private static final Path ACL_FILE = Shell.PROJECT.resolve("deploy/redis-acl.conf");
+    private static final String PLACEHOLDER = "CHANGE-ME-exitbrain-password";
+
+    @TempDir
+    Path temp;
+
+    /** The ACL file as an operator would use it: the placeholder replaced by a real password. */
+    private Path aclFile(String password) throws IOException {
+        String text = Files.readString(ACL_FILE);
+        assertEquals(1, text.split(PLACEHOLDER, -1).length - 1, "the placeholder password appears once");
+        Path copy = temp.resolve("users.acl");
+        Files.writeString(copy, text.replace(PLACEHOLDER, password));
+        return copy;
+    }
+
+    private static String userUrl(RedisProcess redis, String password) {
+        return "redis://exitbrain:" + password + "@127.0.0.1:" + redis.port();
+    }
+
+    @Test
+    void workerRunsEndToEndAsTheAclUser() throws Exception {
+        String password = UUID.randomUUID().toString();
+        try (RedisProcess redis = RedisProcess.start(false, "--aclfile", aclFile(password).toString());
+             Streams admin = new Streams(redis)) {
+            // symbol scope: the trade script then also updates the global window (HINCRBY, LPUSH, LTRIM)
+            Daemon worker = WorkerHarness.start(redis, "REDIS_URL", userUrl(redis, password),
+                    "EXITBRAIN_PNL_SCOPE", "symbol");
+            try {
+                // Given a worker connected as the ACL user, when a trade, a position and an invalid event arrive
+                String trade = admin.add(TRADES, "trade_id", "acl-t1", "symbol", "BTCUSDT", "leverage", "10", "pnl", "0.15");
+                await().atMost(Duration.ofSeconds(30)).until(() -> admin.length(STATS) == 1);
+                String position = admin.add(POSITIONS, "symbol", "BTCUSDT", "leverage", "10", "volatility_factor", "1.0",
+                        "confidence", "0.75", "side", "long", "entry_price", "65000");
+                String invalid = admin.add(POSITIONS, "symbol", "BTCUSDT", "leverage", "abc");
+
+                // Then each has its output, written by the scripts as that user
+                await().atMost(Duration.ofSeconds(30)).until(() -> admin.length(LEVELS) == 1 && admin.length(DLQ) == 1);
+                Map<String, String> stats = admin.entries(STATS).get(0);
+                assertEquals("acl-t1", stats.get("trade_id"));
+                assertEquals(trade, stats.get("source_id"));
+                Map<String, String> levels = admin.entries(LEVELS).get(0);
+                assertEquals(position, levels.get("source_id"));
+                assertEquals("0.15", levels.get("avg_pnl_last_20"));
+                assertEquals(0.01252, Double.parseDouble(levels.get("tp1")), 0.00002);
+                assertEquals(invalid, admin.entries(DLQ).get(0).get("source_id"));
+                await().atMost(Duration.ofSeconds(10))
+                        .until(() -> admin.pending(POSITIONS) == 0 && admin.pending(TRADES) == 0);
+
+                // And the health port, which reads as the same user, is healthy
+                HttpResponse<String> health = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + worker.healthPort() + "/health")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertEquals(200, health.statusCode(), health.body());
+                assertTrue(health.body().contains("\"total_trades\":1"), health.body());
+                assertTrue(health.body().contains("\"pnl_stream_entries\":1"), health.body());
+                assertTrue(!health.body().contains(password), "the password is on the health port");
+
+                // And Redis refused nothing the worker (or lettuce's handshake) tried
+                assertEquals(List.of(), admin.redis.dispatch(CommandType.ACL, new io.lettuce.core.output.ArrayOutput<>(
+                        StringCodec.UTF8), new CommandArgs<>(StringCodec.UTF8).add("LOG")), "ACL LOG");
+            } finally {
+                worker.close();
+            }
+        }
+    }
+
+    @Test
+    void aclUserIsRefusedAnythingElse() throws Exception {
+        String password = UUID.randomUUID().toString();
+        try (RedisProcess redis = RedisProcess.start(false, "--aclfile", aclFile(password).toString())) {
+            RedisClient client = RedisClient.create(userUrl(redis, password));
+            try (StatefulRedisConnection<String, String> connection = client.connect()) {
+                RedisCommands<String, String> user = connection.sync();
+                // allowed: its own streams and keys
+                assertTrue(user.xadd("quantum:stream:exitbrain.pnl", Map.of("a", "1")).contains("-"));
+                assertEquals(0L, user.exists("exitbrain:pnl:global"));
+
+                refused(() -> user.flushall());
+                refused(() -> user.keys("*"));
+                refused(() -> user.configGet("requirepass"));
+                refused(() -> user.del("quantum:stream:exitbrain.pnl"));
+                refused(() -> user.get("exitbrain:pnl:global"));
+                refused(() -> user.xrange("quantum:stream:exitbrain.pnl", io.lettuce.core.Range.create("-", "+")));
+                // a key outside ~quantum:stream:exitbrain.* and ~exitbrain:*
+                refused(() -> user.xadd("quantum:stream:orders", Map.of("a", "1")));
+                refused(() -> user.set("other:key", "x"));
+                refused(() -> user.eval("return 1", io.lettuce.core.ScriptOutputType.INTEGER));
+                refused(() -> user.publish("channel", "x"));
+            } finally {
+                client.shutdown();
+            }
+        }
+    }
+
+    @Test
+    void aclLineWorksWithAclSetuser() throws Exception {
+        String line = Files.readString(ACL_FILE).strip();
+        assertTrue(line.startsWith("user exitbrain "), line);
+        assertEquals(1, line.lines().count(), "one line: aclfile has no comments");
+        try (RedisProcess redis = RedisProcess.start(); Streams admin = new Streams(redis)) {
+            // ACL SETUSER takes the same rules as the file's line, without the word "user"
+            CommandArgs<String, String> args = new CommandArgs<>(StringCodec.UTF8).add("SETUSER");
+            Arrays.stream(line.substring("user ".length()).split("\\s+")).forEach(args::add);
+            assertEquals("OK", admin.redis.dispatch(CommandType.ACL, new StatusOutput<>(StringCodec.UTF8), args));
+
+            RedisClient client = RedisClient.create(userUrl(redis, PLACEHOLDER));
+            try (StatefulRedisConnection<String, String> connection = client.connect()) {
+                assertEquals("PONG", connection.sync().ping());
+                refused(() -> connection.sync().flushall());
+            } finally {
+                client.shutdown();
+            }
+        }
+    }
+
+    private static void refused(Executable command) {
+        RedisCommandExecutionException e = assertThrows(RedisCommandExecutionException.class, command);
+        assertTrue(e.getMessage().startsWith("NOPERM"), e.getMessage());
+    }
+}
