@@ -138,6 +138,7 @@ public final class RedisProcess implements AutoCloseable {
                 break;
             }
         }
+        process.destroyForcibly();
         throw new IllegalStateException("redis-server did not answer PING on port " + port);
     }
 
