@@ -1,0 +1,125 @@
+package com.exitbrain.bench;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The drain measurement: a backlog of {@code n} entries is loaded before the client starts; the
+ * clock runs from the group's first delivery to the moment XINFO GROUPS shows everything delivered
+ * and nothing pending, so JVM start-up is reported apart. Then the outputs are counted: exactly one
+ * per input, no dead letters.
+ */
+final class Drain {
+    private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+    private static final long STALL_NANOS = TimeUnit.SECONDS.toNanos(120);
+
+    enum Kind {
+        POSITIONS("positions", Keys.POSITIONS, Keys.LEVELS), TRADES("trades", Keys.TRADES, Keys.STATS);
+
+        final String wire;
+        final String input;
+        final String output;
+
+        Kind(String wire, String input, String output) {
+            this.wire = wire;
+            this.input = input;
+            this.output = output;
+        }
+    }
+
+    /** One drain; {@code startupSeconds} is from process start to the first delivery. */
+    record Result(String client, Kind kind, int round, int events, double seconds, double startupSeconds,
+                  long peakRssKib, String check) {
+        double eventsPerSecond() {
+            return events / seconds;
+        }
+
+        boolean ok() {
+            return "ok".equals(check);
+        }
+    }
+
+    /** Starts the client under test once the backlog is in place. */
+    interface Launcher {
+        JavaChild start(String consumer) throws Exception;
+    }
+
+    private final RedisAdmin redis;
+
+    Drain(RedisAdmin redis) {
+        this.redis = redis;
+    }
+
+    Result run(String clientName, Launcher launcher, Kind kind, int count, int round) throws Exception {
+        redis.flush();
+        Events events = new Events(round);
+        String lastId = kind == Kind.POSITIONS
+                ? redis.load(kind.input, count, i -> events.position(String.format("pos-%010d", i)))
+                : redis.load(kind.input, count, i -> events.trade(String.format("trade-%010d", i), 1_732_430_000_000L + i));
+        Progress.say("drain %s %,d: %s (round %d)", kind.wire, count, clientName, round);
+        long launched = System.nanoTime();
+        try (JavaChild child = launcher.start(clientName + "-" + kind.wire + "-" + round)) {
+            long first = 0;
+            long done;
+            long lastChange = launched;
+            String lastSeen = "";
+            while (true) {
+                long now = System.nanoTime();
+                RedisAdmin.GroupState g = redis.group(kind.input, Keys.GROUP);
+                if (g != null) {
+                    if (first == 0 && !"0-0".equals(g.lastDeliveredId())) {
+                        first = now;
+                    }
+                    if (g.pending() == 0 && g.lastDeliveredId().equals(lastId)) {
+                        done = now;
+                        break;
+                    }
+                    String seen = g.lastDeliveredId() + "/" + g.pending();
+                    if (!seen.equals(lastSeen)) {
+                        lastSeen = seen;
+                        lastChange = now;
+                    }
+                }
+                if (now - lastChange > STALL_NANOS) {
+                    throw new IllegalStateException(clientName + " made no progress on " + kind.input + " for "
+                            + TimeUnit.NANOSECONDS.toSeconds(STALL_NANOS) + " s (group: " + g + ")");
+                }
+                child.requireAlive();
+                long rest = POLL_NANOS - (System.nanoTime() - now);
+                if (rest > 0) {
+                    Thread.sleep(rest / 1_000_000, (int) (rest % 1_000_000));
+                }
+            }
+            long peakRss = child.peakRssKib();
+            int status = child.stop();
+            String check = check(kind, count);
+            if (status != 0 && clientName.equals("worker")) {
+                check = "worker exit status " + status;
+            }
+            Result r = new Result(clientName, kind, round, count, (done - first) / 1e9, (first - launched) / 1e9,
+                    peakRss, check);
+            Progress.say("  %,.0f events/s over %.2f s (start-up %.2f s), peak RSS %,d KiB, outputs: %s",
+                    r.eventsPerSecond(), r.seconds(), r.startupSeconds(), peakRss, check);
+            return r;
+        }
+    }
+
+    /** Nothing lost, nothing doubled: one output per input, no dead letter, each trade counted once. */
+    private String check(Kind kind, int count) {
+        long outputs = redis.length(kind.output);
+        long deadLetters = redis.length(Keys.DEAD_LETTERS);
+        StringBuilder problems = new StringBuilder();
+        if (outputs != count) {
+            problems.append(outputs).append(" outputs for ").append(count).append(" inputs; ");
+        }
+        if (deadLetters != 0) {
+            problems.append(deadLetters).append(" dead letters; ");
+        }
+        if (kind == Kind.TRADES) {
+            String total = redis.hashField(Keys.GLOBAL_SCOPE, "total_trades");
+            if (!Integer.toString(count).equals(total)) {
+                problems.append("total_trades ").append(total).append(" for ").append(count).append(" trades; ");
+            }
+        }
+        return problems.isEmpty() ? "ok" : problems.toString().trim();
+    }
+}

@@ -1,0 +1,171 @@
+package com.exitbrain.bench;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.StreamMessage;
+import io.lettuce.core.XReadArgs;
+import io.lettuce.core.XReadArgs.StreamOffset;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.api.sync.RedisCommands;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * End-to-end latency at a fixed rate: a producer XADDs position-opened events on a schedule, each
+ * carrying its scheduled send time in its position_id (which the worker echoes); a reader blocked
+ * in XREAD on the levels stream takes the difference when the level set becomes visible. Stamping
+ * the schedule, not the actual send, keeps a stalled producer from hiding a stalled worker.
+ * A warm-up run comes first; the worker's heap after a full GC is taken between the warm-up and the
+ * measured run, and after it, with the producer quiet.
+ */
+final class Latency {
+    private static final String PREFIX = "lat-";
+    private static final long DRAIN_GRACE_NANOS = TimeUnit.SECONDS.toNanos(30);
+
+    record Result(String name, int rate, int seconds, long sent, long received, long errors, double p50Ms,
+                  double p99Ms, double p999Ms, double maxMs, long heapStartKib, long heapEndKib, long peakRssKib,
+                  List<Long> rssSamplesKib) {
+    }
+
+    private final RedisClient client;
+    private final RedisAdmin redis;
+
+    Latency(RedisClient client, RedisAdmin redis) {
+        this.client = client;
+        this.redis = redis;
+    }
+
+    Result run(String name, Drain.Launcher launcher, int rate, int warmupSeconds, int seconds) throws Exception {
+        redis.flush();
+        String consumer = "worker-" + name;
+        try (JavaChild worker = launcher.start(consumer)) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (!redis.consumerExists(Keys.POSITIONS, Keys.GROUP, consumer)) {
+                worker.requireAlive();
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the worker did not start reading within 60 s");
+                }
+                Thread.sleep(20);
+            }
+            Events events = new Events(7);
+            if (warmupSeconds > 0) {
+                Progress.say("%s: warm-up, %,d events/s for %d s", name, rate, warmupSeconds);
+                send(events, rate, warmupSeconds, worker, false);
+            }
+            long heapStart = worker.heapAfterGcKib();
+            Progress.say("%s: %,d events/s for %d s (heap after GC at start: %,d KiB)", name, rate, seconds, heapStart);
+            Run measured = send(events, rate, seconds, worker, true);
+            long heapEnd = worker.heapAfterGcKib();
+            long peakRss = worker.peakRssKib();
+            worker.stop();
+            long[] sorted = Arrays.copyOf(measured.latencies, (int) measured.received);
+            Arrays.sort(sorted);
+            Result r = new Result(name, rate, seconds, measured.sent, measured.received, measured.errors,
+                    percentile(sorted, 0.50), percentile(sorted, 0.99), percentile(sorted, 0.999),
+                    sorted.length == 0 ? Double.NaN : sorted[sorted.length - 1] / 1e6, heapStart, heapEnd, peakRss,
+                    measured.rssSamples);
+            Progress.say("  p50 %.3f ms, p99 %.3f ms, p99.9 %.3f ms, max %.3f ms; %,d/%,d received; peak RSS %,d KiB,"
+                            + " heap after GC %,d -> %,d KiB", r.p50Ms(), r.p99Ms(), r.p999Ms(), r.maxMs(),
+                    r.received(), r.sent(), peakRss, heapStart, heapEnd);
+            return r;
+        }
+    }
+
+    private record Run(long sent, long received, long errors, long[] latencies, List<Long> rssSamples) {
+    }
+
+    /** Sends {@code rate × seconds} events on schedule and waits until each one's levels are visible. */
+    private Run send(Events events, int rate, int seconds, JavaChild worker, boolean sampleRss) throws Exception {
+        int total = Math.multiplyExact(rate, seconds);
+        long period = TimeUnit.SECONDS.toNanos(1) / rate;
+        long[] latencies = new long[total];
+        AtomicLong received = new AtomicLong();
+        AtomicLong errors = new AtomicLong();
+        String runTag = Long.toString(System.nanoTime(), 36);
+        String tag = PREFIX + runTag + "-";
+        List<Long> rssSamples = new ArrayList<>();
+        try (StatefulRedisConnection<String, String> out = client.connect();
+             StatefulRedisConnection<String, String> in = client.connect()) {
+            RedisAsyncCommands<String, String> producer = out.async();
+            RedisCommands<String, String> reader = in.sync();
+            String from = lastId(reader);
+            Thread readerThread = new Thread(() -> read(reader, from, tag, latencies, received, total), "latency-reader");
+            readerThread.setDaemon(true);
+            readerThread.start();
+            long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(20);
+            long nextSample = start;
+            for (int i = 0; i < total; i++) {
+                long scheduled = start + i * period;
+                long wait;
+                while ((wait = scheduled - System.nanoTime()) > 0) {
+                    LockSupport.parkNanos(wait);
+                }
+                Map<String, String> event = events.position(tag + i + "-" + scheduled);
+                producer.xadd(Keys.POSITIONS, event).exceptionally(e -> {
+                    errors.incrementAndGet();
+                    return null;
+                });
+                if (sampleRss && scheduled >= nextSample) {
+                    rssSamples.add(worker.rssKib());
+                    nextSample += TimeUnit.SECONDS.toNanos(10);
+                    worker.requireAlive();
+                }
+            }
+            readerThread.join(TimeUnit.NANOSECONDS.toMillis(DRAIN_GRACE_NANOS));
+            readerThread.interrupt();
+            return new Run(total, received.get(), errors.get(), latencies, rssSamples);
+        }
+    }
+
+    private static String lastId(RedisCommands<String, String> reader) {
+        List<StreamMessage<String, String>> last = reader.xrevrange(Keys.LEVELS, io.lettuce.core.Range.create("-", "+"),
+                io.lettuce.core.Limit.from(1));
+        return last.isEmpty() ? "0-0" : last.get(0).getId();
+    }
+
+    /** Stores each event's latency at its sequence number; only this run's events count. */
+    private static void read(RedisCommands<String, String> reader, String from, String tag, long[] latencies,
+                             AtomicLong received, int total) {
+        String cursor = from;
+        XReadArgs args = XReadArgs.Builder.count(1000).block(200);
+        while (received.get() < total && !Thread.currentThread().isInterrupted()) {
+            List<StreamMessage<String, String>> messages;
+            try {
+                messages = reader.xread(args, StreamOffset.from(Keys.LEVELS, cursor));
+            } catch (RuntimeException e) {
+                if (Thread.currentThread().isInterrupted()) {
+                    return;
+                }
+                throw e;
+            }
+            long now = System.nanoTime();
+            for (StreamMessage<String, String> m : messages) {
+                cursor = m.getId();
+                String id = m.getBody().get("position_id");
+                if (id == null || !id.startsWith(tag)) {
+                    continue;
+                }
+                int dash = id.indexOf('-', tag.length());
+                int seq = Integer.parseInt(id.substring(tag.length(), dash));
+                long scheduled = Long.parseLong(id.substring(dash + 1));
+                latencies[(int) received.getAndIncrement()] = now - scheduled;
+                if (seq >= total) {
+                    throw new IllegalStateException("unexpected sequence " + seq);
+                }
+            }
+        }
+    }
+
+    private static double percentile(long[] sorted, double p) {
+        if (sorted.length == 0) {
+            return Double.NaN;
+        }
+        int index = (int) Math.ceil(p * sorted.length) - 1;
+        return sorted[Math.max(0, Math.min(sorted.length - 1, index))] / 1e6;
+    }
+}
