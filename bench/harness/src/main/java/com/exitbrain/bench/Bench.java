@@ -51,7 +51,7 @@ public final class Bench {
                 Progress.say("private redis-server on %s (pid %d)", server.url(), server.pid());
                 Launchers launchers = new Launchers(options, server.url(), workDir);
                 if (options.drain()) {
-                    Drain drain = new Drain(redis);
+                    Drain drain = new Drain(redis, server.pid());
                     for (int round = 1; round <= options.rounds(); round++) {
                         // ABBA order: neither client always runs first on a warmer (or busier) machine
                         boolean ceilingFirst = round % 2 == 1;
@@ -92,7 +92,7 @@ public final class Bench {
     private record Launchers(Options options, String redisUrl, Path logDir) {
         JavaChild worker(String consumer) throws Exception {
             List<String> flags = new ArrayList<>(options.jvmFlags());
-            flags.addAll(options.workerExtraFlags(consumer));
+            flags.addAll(options.profileFlags(consumer));
             return JavaChild.start(consumer, flags, List.of("-jar", options.workerJar().toString(), "run"),
                     Map.of("REDIS_URL", redisUrl, "HEALTH_PORT", "0", "EXITBRAIN_CONSUMER", consumer,
                             "EXITBRAIN_BATCH_SIZE", Integer.toString(options.batchSize())), logDir);
@@ -100,7 +100,9 @@ public final class Bench {
 
         JavaChild ceiling(String consumer) throws Exception {
             String self = Path.of(Bench.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
-            return JavaChild.start(consumer, options.jvmFlags(), List.of("-cp", self, Bench.class.getName(), "ceiling",
+            List<String> flags = new ArrayList<>(options.jvmFlags());
+            flags.addAll(options.profileFlags(consumer));
+            return JavaChild.start(consumer, flags, List.of("-cp", self, Bench.class.getName(), "ceiling",
                     redisUrl, options.workerJar().toString(), Integer.toString(options.batchSize()), consumer),
                     Map.of(), logDir);
         }

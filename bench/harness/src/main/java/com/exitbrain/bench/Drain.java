@@ -28,9 +28,25 @@ final class Drain {
 
     /** One drain; {@code startupSeconds} is from process start to the first delivery. */
     record Result(String client, Kind kind, int round, int events, double seconds, double startupSeconds,
-                  long peakRssKib, String check) {
+                  double secondHalfSeconds, long peakRssKib, double clientCpuSeconds, double redisCpuSeconds,
+                  String check) {
         double eventsPerSecond() {
             return events / seconds;
+        }
+
+        /** The rate over the second half of the backlog: warm JIT, no start-up; NaN before Redis 7. */
+        double secondHalfEventsPerSecond() {
+            return secondHalfSeconds > 0 ? (events - events / 2) / secondHalfSeconds : Double.NaN;
+        }
+
+        /** The client's CPU time per event, microseconds. */
+        double clientCpuMicrosPerEvent() {
+            return clientCpuSeconds * 1e6 / events;
+        }
+
+        /** Share of one core Redis was busy during the drain. */
+        double redisBusy() {
+            return redisCpuSeconds / seconds;
         }
 
         boolean ok() {
@@ -44,9 +60,11 @@ final class Drain {
     }
 
     private final RedisAdmin redis;
+    private final long redisPid;
 
-    Drain(RedisAdmin redis) {
+    Drain(RedisAdmin redis, long redisPid) {
         this.redis = redis;
+        this.redisPid = redisPid;
     }
 
     Result run(String clientName, Launcher launcher, Kind kind, int count, int round) throws Exception {
@@ -59,6 +77,9 @@ final class Drain {
         long launched = System.nanoTime();
         try (JavaChild child = launcher.start(clientName + "-" + kind.wire + "-" + round)) {
             long first = 0;
+            double clientCpuAtFirst = 0;
+            double redisCpuAtFirst = 0;
+            long half = 0;
             long done;
             long lastChange = launched;
             String lastSeen = "";
@@ -68,6 +89,11 @@ final class Drain {
                 if (g != null) {
                     if (first == 0 && !"0-0".equals(g.lastDeliveredId())) {
                         first = now;
+                        clientCpuAtFirst = ProcCpu.seconds(child.pid());
+                        redisCpuAtFirst = ProcCpu.seconds(redisPid);
+                    }
+                    if (half == 0 && g.lag() >= 0 && g.lag() <= count / 2 && first != 0) {
+                        half = now;
                     }
                     if (g.pending() == 0 && g.lastDeliveredId().equals(lastId)) {
                         done = now;
@@ -89,6 +115,8 @@ final class Drain {
                     Thread.sleep(rest / 1_000_000, (int) (rest % 1_000_000));
                 }
             }
+            double clientCpu = ProcCpu.seconds(child.pid()) - clientCpuAtFirst;
+            double redisCpu = ProcCpu.seconds(redisPid) - redisCpuAtFirst;
             long peakRss = child.peakRssKib();
             int status = child.stop();
             String check = check(kind, count);
@@ -96,9 +124,11 @@ final class Drain {
                 check = "worker exit status " + status;
             }
             Result r = new Result(clientName, kind, round, count, (done - first) / 1e9, (first - launched) / 1e9,
-                    peakRss, check);
-            Progress.say("  %,.0f events/s over %.2f s (start-up %.2f s), peak RSS %,d KiB, outputs: %s",
-                    r.eventsPerSecond(), r.seconds(), r.startupSeconds(), peakRss, check);
+                    half == 0 ? 0 : (done - half) / 1e9, peakRss, clientCpu, redisCpu, check);
+            Progress.say("  %,.0f events/s over %.2f s (second half %,.0f/s; start-up %.2f s); CPU: %s %.1f us/event,"
+                            + " redis busy %.0f%%; peak RSS %,d KiB; outputs: %s", r.eventsPerSecond(), r.seconds(),
+                    r.secondHalfEventsPerSecond(), r.startupSeconds(),
+                    clientName, r.clientCpuMicrosPerEvent(), 100 * r.redisBusy(), peakRss, check);
             return r;
         }
     }

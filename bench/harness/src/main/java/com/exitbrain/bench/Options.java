@@ -71,8 +71,8 @@ record Options(Path workerJar, List<String> jvmFlags, int positions, int trades,
                 warmupSeconds, soakSeconds, batchSize, rounds, drain, latency, jsonOut, profileDir);
     }
 
-    /** With --profile, each worker run leaves a JFR recording (profile settings) named after it. */
-    List<String> workerExtraFlags(String run) {
+    /** With --profile, each run (worker or ceiling) leaves a JFR recording (profile settings) named after it. */
+    List<String> profileFlags(String run) {
         if (profileDir == null) {
             return List.of();
         }

@@ -89,7 +89,11 @@ final class Report {
     }
 
     private static List<Double> rates(List<Drain.Result> runs, String client) {
-        return runs.stream().filter(r -> r.client().equals(client)).map(Drain.Result::eventsPerSecond).toList();
+        return of(runs, client, Drain.Result::eventsPerSecond);
+    }
+
+    private static List<Double> of(List<Drain.Result> runs, String client, java.util.function.ToDoubleFunction<Drain.Result> f) {
+        return runs.stream().filter(r -> r.client().equals(client)).map(f::applyAsDouble).toList();
     }
 
     private static double median(List<Double> values) {
@@ -140,6 +144,13 @@ final class Report {
                             options.rounds()), perSecond(s.worker()), perSecond(s.ceiling()),
                     String.format(Locale.ROOT, "%.2f", s.ratio()), String.format(Locale.ROOT, ">= %.2f", s.target()),
                     verdict(s.pass()) + (s.outputsOk() ? "" : " (outputs!)"));
+            out.printf(row, "  second half of the backlog (warm JIT)",
+                    perSecond(median(of(s.runs(), "worker", Drain.Result::secondHalfEventsPerSecond))),
+                    perSecond(median(of(s.runs(), "ceiling", Drain.Result::secondHalfEventsPerSecond))), "", "", "");
+            out.printf(row, "  client CPU per event", micros(median(of(s.runs(), "worker", Drain.Result::clientCpuMicrosPerEvent))),
+                    micros(median(of(s.runs(), "ceiling", Drain.Result::clientCpuMicrosPerEvent))), "", "", "");
+            out.printf(row, "  redis-server busy (share of a core)", percent(median(of(s.runs(), "worker", Drain.Result::redisBusy))),
+                    percent(median(of(s.runs(), "ceiling", Drain.Result::redisBusy))), "", "", "");
         }
         for (Latency.Result r : new Latency.Result[]{latency, soak}) {
             if (r == null) {
@@ -196,8 +207,15 @@ final class Report {
                 run.put("round", r.round());
                 run.put("events_per_s", Math.round(r.eventsPerSecond()));
                 run.put("seconds", round(r.seconds(), 3));
+                if (Double.isNaN(r.secondHalfEventsPerSecond())) {
+                    run.putNull("second_half_events_per_s");
+                } else {
+                    run.put("second_half_events_per_s", Math.round(r.secondHalfEventsPerSecond()));
+                }
                 run.put("startup_s", round(r.startupSeconds(), 3));
                 run.put("peak_rss_kib", r.peakRssKib());
+                run.put("client_cpu_us_per_event", round(r.clientCpuMicrosPerEvent(), 1));
+                run.put("redis_busy", round(r.redisBusy(), 2));
                 run.put("check", r.check());
             }
         }
@@ -244,6 +262,14 @@ final class Report {
 
     private static String perSecond(double v) {
         return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%,.0f/s", v);
+    }
+
+    private static String micros(double v) {
+        return String.format(Locale.ROOT, "%.1f us", v);
+    }
+
+    private static String percent(double v) {
+        return String.format(Locale.ROOT, "%.0f%%", 100 * v);
     }
 
     private static String ms(double v) {
