@@ -9,12 +9,9 @@ import java.util.List;
  * The flags of {@code scripts/bench} (its {@code --help} is the reference). A bad flag stops the
  * run before anything starts, with exit status 2.
  */
-record Options(Path workerJar, List<String> jvmFlags, int positions, int trades, int rate, int latencySeconds,
+record Options(Path workerJar, List<String> jvmFlags, String jvmFlagsSource, int positions, int trades, int rate, int latencySeconds,
                int warmupSeconds, int soakSeconds, int batchSize, int rounds, boolean drain, boolean latency,
                Path jsonOut, Path profileDir) {
-
-    /** The JVM flags the worker runs with in production (scripts/bench --help); --jvm-flags overrides. */
-    static final String UNIT_JVM_FLAGS = "-Xmx128m -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError";
 
     static final class UsageError extends RuntimeException {
         UsageError(String message) {
@@ -24,7 +21,7 @@ record Options(Path workerJar, List<String> jvmFlags, int positions, int trades,
 
     static Options parse(String[] args) {
         Path jar = Path.of("target/exitbrain.jar");
-        String jvmFlags = UNIT_JVM_FLAGS;
+        String jvmFlags = null;
         int positions = 500_000;
         int trades = 100_000;
         int rate = 5000;
@@ -67,7 +64,9 @@ record Options(Path workerJar, List<String> jvmFlags, int positions, int trades,
                 default -> throw new UsageError("unknown flag " + flag);
             }
         }
-        return new Options(jar, List.of(jvmFlags.trim().split("\\s+")), positions, trades, rate, latencySeconds,
+        UnitFlags.Flags unit = UnitFlags.resolve();
+        return new Options(jar, jvmFlags == null ? unit.flags() : List.of(jvmFlags.trim().split("\\s+")),
+                jvmFlags == null ? unit.source() : "--jvm-flags", positions, trades, rate, latencySeconds,
                 warmupSeconds, soakSeconds, batchSize, rounds, drain, latency, jsonOut, profileDir);
     }
 

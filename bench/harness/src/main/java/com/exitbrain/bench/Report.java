@@ -129,8 +129,8 @@ final class Report {
         out.println();
         out.printf("ExitBrain benchmark: %s CPUs (%s), %s, redis %s%n", machine.get("cpus"), machine.get("cpu_model"),
                 machine.get("java"), redisVersion);
-        out.printf("worker: java %s -jar %s run; batch size %d; load average %s at start, %s at end%n",
-                String.join(" ", options.jvmFlags()), options.workerJar(), options.batchSize(),
+        out.printf("worker: java %s -jar %s run (flags from %s); batch size %d; load average %s at start, %s at end%n",
+                String.join(" ", options.jvmFlags()), options.workerJar(), options.jvmFlagsSource(), options.batchSize(),
                 machine.get("load_average_at_start"), Machine.loadAverage());
         out.printf("command: %s%n%n", command);
         String row = "%-44s %18s %12s %7s %12s  %s%n";
@@ -183,6 +183,7 @@ final class Report {
         root.put("redis", redisVersion);
         ArrayNode flags = root.putArray("worker_jvm_flags");
         options.jvmFlags().forEach(flags::add);
+        root.put("worker_jvm_flags_source", options.jvmFlagsSource());
         root.put("batch_size", options.batchSize());
         boolean pass = true;
         ObjectNode drain = root.putObject("drain");
