@@ -158,7 +158,7 @@ public final class Daemon implements AutoCloseable {
         long backoff = 100;
         while (!stopping) {
             try {
-                return client.connect();
+                return client.connect(Utf8Codec.INSTANCE);
             } catch (RuntimeException e) {
                 log.warn("cannot connect to Redis ({}); retrying in {} ms", e.getMessage(), backoff);
                 long until = System.currentTimeMillis() + backoff;
