@@ -13,6 +13,8 @@ import io.lettuce.core.XReadArgs.StreamOffset;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.codec.RedisCodec;
+import io.lettuce.core.codec.StringCodec;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -27,7 +29,8 @@ import java.util.zip.ZipFile;
  * sends the worker's Redis command mix (XREADGROUP COUNT n BLOCK on one connection; per entry one
  * EVALSHA of the worker's own publish.lua or record_trade.lua, read from its jar, pipelined on
  * another) with field lists of the same size fixed in advance: no parsing, no math, no allocation
- * beyond the client's own. Runs as a child JVM with the worker's flags, measured the same way.
+ * beyond the client's own. It uses the worker's string codec (read from its jar), so a faster
+ * encoding in the worker raises the ceiling too. Runs as a child JVM with the worker's flags, measured the same way.
  */
 final class Ceiling {
     /** A real levels entry of the worker (BTCUSDT 20x long, with prices and quantities): 36 fields. */
@@ -64,8 +67,12 @@ final class Ceiling {
         int batchSize = Integer.parseInt(args[2]);
         Consumer<String> me = Consumer.from(Keys.GROUP, args[3]);
         RedisClient client = RedisClient.create(url);
-        StatefulRedisConnection<String, String> read = client.connect();
-        StatefulRedisConnection<String, String> write = client.connect();
+        // The same string codec as the worker being measured, so that the ceiling moves with it.
+        RedisCodec<String, String> codec = hasEntry(workerJar, "com/exitbrain/stream/Utf8Codec.class")
+                ? Utf8Codec.INSTANCE : StringCodec.UTF8;
+        System.err.println("ceiling: codec " + codec.getClass().getSimpleName());
+        StatefulRedisConnection<String, String> read = client.connect(codec);
+        StatefulRedisConnection<String, String> write = client.connect(codec);
         write.setAutoFlushCommands(false);
         RedisCommands<String, String> reader = read.sync();
         RedisAsyncCommands<String, String> async = write.async();
@@ -132,6 +139,12 @@ final class Ceiling {
                     System.err.println("ceiling: unexpected version conflict (" + conflicts + ")");
                 }
             }
+        }
+    }
+
+    private static boolean hasEntry(Path workerJar, String name) throws IOException {
+        try (ZipFile jar = new ZipFile(workerJar.toFile())) {
+            return jar.getEntry(name) != null;
         }
     }
 
