@@ -69,7 +69,7 @@ public final class Bench {
                     }
                 }
                 if (options.latency()) {
-                    Latency latency = new Latency(client, redis);
+                    Latency latency = new Latency(client, redis, server.pid());
                     report.latency(latency.run("latency", launchers::worker, options.rate(), options.warmupSeconds(),
                             options.latencySeconds()));
                     if (options.soakSeconds() > 0) {

@@ -29,15 +29,17 @@ final class Latency {
 
     record Result(String name, int rate, int seconds, long sent, long received, long errors, double p50Ms,
                   double p99Ms, double p999Ms, double maxMs, long heapStartKib, long heapEndKib, long peakRssKib,
-                  List<Long> rssSamplesKib) {
+                  List<Long> rssSamplesKib, double workerBusy, double redisBusy, double harnessBusy) {
     }
 
     private final RedisClient client;
     private final RedisAdmin redis;
+    private final long redisPid;
 
-    Latency(RedisClient client, RedisAdmin redis) {
+    Latency(RedisClient client, RedisAdmin redis, long redisPid) {
         this.client = client;
         this.redis = redis;
+        this.redisPid = redisPid;
     }
 
     Result run(String name, Drain.Launcher launcher, int rate, int warmupSeconds, int seconds) throws Exception {
@@ -59,7 +61,16 @@ final class Latency {
             }
             long heapStart = worker.heapAfterGcKib();
             Progress.say("%s: %,d events/s for %d s (heap after GC at start: %,d KiB)", name, rate, seconds, heapStart);
+            long self = ProcessHandle.current().pid();
+            double workerCpu = ProcCpu.seconds(worker.pid());
+            double redisCpu = ProcCpu.seconds(redisPid);
+            double harnessCpu = ProcCpu.seconds(self);
+            long started = System.nanoTime();
             Run measured = send(events, rate, seconds, worker, true);
+            double wall = (System.nanoTime() - started) / 1e9;
+            workerCpu = (ProcCpu.seconds(worker.pid()) - workerCpu) / wall;
+            redisCpu = (ProcCpu.seconds(redisPid) - redisCpu) / wall;
+            harnessCpu = (ProcCpu.seconds(self) - harnessCpu) / wall;
             long heapEnd = worker.heapAfterGcKib();
             long peakRss = worker.peakRssKib();
             worker.stop();
@@ -68,10 +79,11 @@ final class Latency {
             Result r = new Result(name, rate, seconds, measured.sent, measured.received, measured.errors,
                     percentile(sorted, 0.50), percentile(sorted, 0.99), percentile(sorted, 0.999),
                     sorted.length == 0 ? Double.NaN : sorted[sorted.length - 1] / 1e6, heapStart, heapEnd, peakRss,
-                    measured.rssSamples);
+                    measured.rssSamples, workerCpu, redisCpu, harnessCpu);
             Progress.say("  p50 %.3f ms, p99 %.3f ms, p99.9 %.3f ms, max %.3f ms; %,d/%,d received; peak RSS %,d KiB,"
-                            + " heap after GC %,d -> %,d KiB", r.p50Ms(), r.p99Ms(), r.p999Ms(), r.maxMs(),
-                    r.received(), r.sent(), peakRss, heapStart, heapEnd);
+                            + " heap after GC %,d -> %,d KiB; busy (share of a core): worker %.0f%%, redis %.0f%%,"
+                            + " harness %.0f%%", r.p50Ms(), r.p99Ms(), r.p999Ms(), r.maxMs(), r.received(), r.sent(),
+                    peakRss, heapStart, heapEnd, 100 * workerCpu, 100 * redisCpu, 100 * harnessCpu);
             return r;
         }
     }
@@ -90,7 +102,7 @@ final class Latency {
         String tag = PREFIX + runTag + "-";
         List<Long> rssSamples = new ArrayList<>();
         try (StatefulRedisConnection<String, String> out = client.connect();
-             StatefulRedisConnection<String, String> in = client.connect()) {
+             StatefulRedisConnection<String, String> in = client.connect(new PositionIdCodec())) {
             RedisAsyncCommands<String, String> producer = out.async();
             RedisCommands<String, String> reader = in.sync();
             String from = lastId(reader);

@@ -161,6 +161,8 @@ final class Report {
             out.printf(row, what + " p99", ms(r.p99Ms()), "", "", "<= " + ms(P99_TARGET_MS), verdict(latencyPass(r)));
             out.printf(row, what + " p99.9", ms(r.p999Ms()), "", "", "", "");
             out.printf(row, what + " max", ms(r.maxMs()), "", "", "", "");
+            out.printf(row, what + " busy: worker/redis/harness", String.format(Locale.ROOT, "%s/%s/%s",
+                    percent(r.workerBusy()), percent(r.redisBusy()), percent(r.harnessBusy())), "", "", "", "");
             out.printf(row, what + " received", String.format(Locale.ROOT, "%,d/%,d", r.received(), r.sent()), "", "",
                     "all", verdict(r.received() == r.sent()));
             out.printf(row, what + " heap after GC", mib(r.heapStartKib()) + " -> " + mib(r.heapEndKib()), "", "",
@@ -251,6 +253,9 @@ final class Report {
         l.put("heap_after_gc_end_kib", r.heapEndKib());
         l.put("heap_stable", heapStable(r));
         l.put("peak_rss_kib", r.peakRssKib());
+        l.put("worker_busy", round(r.workerBusy(), 2));
+        l.put("redis_busy", round(r.redisBusy(), 2));
+        l.put("harness_busy", round(r.harnessBusy(), 2));
         ArrayNode samples = l.putArray("rss_kib_every_10s");
         r.rssSamplesKib().forEach(samples::add);
         l.put("pass", latencyPass(r));
