@@ -34,7 +34,8 @@ final class Latency {
 
     record Result(String name, int rate, int seconds, long sent, long received, long errors, double p50Ms,
                   double p99Ms, double p999Ms, double maxMs, long heapStartKib, long heapEndKib, long peakRssKib,
-                  List<Long> rssSamplesKib, double workerBusy, double redisBusy, double harnessBusy) {
+                  List<Long> rssSamplesKib, double workerBusy, double redisBusy, double harnessBusy,
+                  double redisP50Ms, double redisP99Ms, double redisP999Ms) {
     }
 
     private final RedisClient client;
@@ -81,25 +82,32 @@ final class Latency {
             worker.stop();
             long[] sorted = Arrays.copyOf(measured.latencies, (int) measured.received);
             Arrays.sort(sorted);
+            long[] inRedis = Arrays.copyOf(measured.redisClockMillis, (int) measured.received);
+            Arrays.sort(inRedis);
             Result r = new Result(name, rate, seconds, measured.sent, measured.received, measured.errors,
                     percentile(sorted, 0.50), percentile(sorted, 0.99), percentile(sorted, 0.999),
                     sorted.length == 0 ? Double.NaN : sorted[sorted.length - 1] / 1e6, heapStart, heapEnd, peakRss,
-                    measured.rssSamples, workerCpu, redisCpu, harnessCpu);
+                    measured.rssSamples, workerCpu, redisCpu, harnessCpu, percentile(inRedis, 0.50) * 1e6,
+                    percentile(inRedis, 0.99) * 1e6, percentile(inRedis, 0.999) * 1e6);
             Progress.say("  p50 %.3f ms, p99 %.3f ms, p99.9 %.3f ms, max %.3f ms; %,d/%,d received; peak RSS %,d KiB,"
                             + " heap after GC %,d -> %,d KiB; busy (share of a core): worker %.0f%%, redis %.0f%%,"
                             + " harness %.0f%%", r.p50Ms(), r.p99Ms(), r.p999Ms(), r.maxMs(), r.received(), r.sent(),
                     peakRss, heapStart, heapEnd, 100 * workerCpu, 100 * redisCpu, 100 * harnessCpu);
+            Progress.say("  input id -> output id on Redis's clock (1 ms resolution): p50 %.0f ms, p99 %.0f ms,"
+                    + " p99.9 %.0f ms", r.redisP50Ms(), r.redisP99Ms(), r.redisP999Ms());
             return r;
         }
     }
 
-    private record Run(long sent, long received, long errors, long[] latencies, List<Long> rssSamples) {
+    private record Run(long sent, long received, long errors, long[] latencies, long[] redisClockMillis,
+                       List<Long> rssSamples) {
     }
 
     /** Sends {@code rate × seconds} events on schedule and waits until each one's levels are visible. */
     private Run send(Events events, int rate, int seconds, JavaChild worker, boolean sampleRss) throws Exception {
         int total = Math.multiplyExact(rate, seconds);
         long[] latencies = new long[total];
+        long[] redisClockMillis = new long[total];
         AtomicLong received = new AtomicLong();
         AtomicLong errors = new AtomicLong();
         String runTag = Long.toString(System.nanoTime(), 36);
@@ -110,7 +118,8 @@ final class Latency {
             RedisAsyncCommands<String, String> producer = out.async();
             RedisCommands<String, String> reader = in.sync();
             String from = lastId(reader);
-            Thread readerThread = new Thread(() -> read(reader, from, tag, latencies, received, total), "latency-reader");
+            Thread readerThread = new Thread(() -> read(reader, from, tag, latencies, redisClockMillis, received, total),
+                    "latency-reader");
             readerThread.setDaemon(true);
             readerThread.start();
             long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(20);
@@ -139,7 +148,7 @@ final class Latency {
             }
             readerThread.join(TimeUnit.NANOSECONDS.toMillis(DRAIN_GRACE_NANOS));
             readerThread.interrupt();
-            return new Run(total, received.get(), errors.get(), latencies, rssSamples);
+            return new Run(total, received.get(), errors.get(), latencies, redisClockMillis, rssSamples);
         }
     }
 
@@ -149,9 +158,13 @@ final class Latency {
         return last.isEmpty() ? "0-0" : last.get(0).getId();
     }
 
-    /** Stores each event's latency at its sequence number; only this run's events count. */
+    /**
+     * Records each of this run's events: the end-to-end latency (nanoseconds), and the time between
+     * its input entry id and its output entry id, both stamped by Redis's clock (milliseconds): the
+     * part spent waiting in the input stream and in the worker, without the reader's own delay.
+     */
     private static void read(RedisCommands<String, String> reader, String from, String tag, long[] latencies,
-                             AtomicLong received, int total) {
+                             long[] redisClockMillis, AtomicLong received, int total) {
         String cursor = from;
         XReadArgs args = XReadArgs.Builder.count(1000).block(200);
         while (received.get() < total && !Thread.currentThread().isInterrupted()) {
@@ -167,19 +180,26 @@ final class Latency {
             long now = System.nanoTime();
             for (StreamMessage<String, String> m : messages) {
                 cursor = m.getId();
-                String id = m.getBody().get("position_id");
+                String id = m.getBody().get(PositionIdCodec.POSITION_ID);
                 if (id == null || !id.startsWith(tag)) {
                     continue;
                 }
                 int dash = id.indexOf('-', tag.length());
                 int seq = Integer.parseInt(id.substring(tag.length(), dash));
                 long scheduled = Long.parseLong(id.substring(dash + 1));
-                latencies[(int) received.getAndIncrement()] = now - scheduled;
+                int n = (int) received.getAndIncrement();
+                latencies[n] = now - scheduled;
+                String source = m.getBody().get(PositionIdCodec.SOURCE_ID);
+                redisClockMillis[n] = millisOf(m.getId()) - millisOf(source);
                 if (seq >= total) {
                     throw new IllegalStateException("unexpected sequence " + seq);
                 }
             }
         }
+    }
+
+    private static long millisOf(String streamId) {
+        return Long.parseLong(streamId, 0, streamId.indexOf('-'), 10);
     }
 
     private static double percentile(long[] sorted, double p) {

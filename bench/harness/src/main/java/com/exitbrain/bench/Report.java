@@ -142,7 +142,7 @@ final class Report {
             }
             out.printf(row, String.format(Locale.ROOT, "drain %s %,d (median of %d)", kind.wire, s.events(),
                             options.rounds()), perSecond(s.worker()), perSecond(s.ceiling()),
-                    String.format(Locale.ROOT, "%.2f", s.ratio()), String.format(Locale.ROOT, ">= %.2f", s.target()),
+                    String.format(Locale.ROOT, "%.3f", s.ratio()), String.format(Locale.ROOT, ">= %.2f", s.target()),
                     verdict(s.pass()) + (s.outputsOk() ? "" : " (outputs!)"));
             out.printf(row, "  second half of the backlog (warm JIT)",
                     perSecond(median(of(s.runs(), "worker", Drain.Result::secondHalfEventsPerSecond))),
@@ -161,6 +161,8 @@ final class Report {
             out.printf(row, what + " p99", ms(r.p99Ms()), "", "", "<= " + ms(P99_TARGET_MS), verdict(latencyPass(r)));
             out.printf(row, what + " p99.9", ms(r.p999Ms()), "", "", "", "");
             out.printf(row, what + " max", ms(r.maxMs()), "", "", "", "");
+            out.printf(row, what + " in Redis+worker p50/p99/p99.9", String.format(Locale.ROOT, "%.0f/%.0f/%.0f ms",
+                    r.redisP50Ms(), r.redisP99Ms(), r.redisP999Ms()), "", "", "", "");
             out.printf(row, what + " busy: worker/redis/harness", String.format(Locale.ROOT, "%s/%s/%s",
                     percent(r.workerBusy()), percent(r.redisBusy()), percent(r.harnessBusy())), "", "", "", "");
             out.printf(row, what + " received", String.format(Locale.ROOT, "%,d/%,d", r.received(), r.sent()), "", "",
@@ -248,6 +250,9 @@ final class Report {
         l.put("p99_ms", round(r.p99Ms(), 3));
         l.put("p999_ms", round(r.p999Ms(), 3));
         l.put("max_ms", round(r.maxMs(), 3));
+        l.put("input_to_output_id_p50_ms", r.redisP50Ms());
+        l.put("input_to_output_id_p99_ms", r.redisP99Ms());
+        l.put("input_to_output_id_p999_ms", r.redisP999Ms());
         l.put("p99_target_ms", P99_TARGET_MS);
         l.put("heap_after_gc_start_kib", r.heapStartKib());
         l.put("heap_after_gc_end_kib", r.heapEndKib());
