@@ -50,8 +50,9 @@ final class GroupSetup {
     static int compare(String a, String b) {
         int da = a.indexOf('-');
         int db = b.indexOf('-');
-        int byMs = Long.compare(Long.parseLong(a.substring(0, da)), Long.parseLong(b.substring(0, db)));
-        return byMs != 0 ? byMs : Long.compareUnsigned(Long.parseUnsignedLong(a.substring(da + 1)),
-                Long.parseUnsignedLong(b.substring(db + 1)));
+        // parsed in place: the worker compares the ids of every entry of every batch
+        int byMs = Long.compare(Long.parseLong(a, 0, da, 10), Long.parseLong(b, 0, db, 10));
+        return byMs != 0 ? byMs : Long.compareUnsigned(Long.parseUnsignedLong(a, da + 1, a.length(), 10),
+                Long.parseUnsignedLong(b, db + 1, b.length(), 10));
     }
 }

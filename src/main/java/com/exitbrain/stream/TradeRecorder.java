@@ -68,12 +68,9 @@ final class TradeRecorder {
 
     /** One read-compute-apply round; returns the trades that must be tried again. */
     private List<Trade> attempt(List<Trade> trades) {
-        Map<String, ScopeState> states = readStates(trades);
-        List<Boolean> known = pipeline.run(redis -> {
-            List<RedisFuture<Long>> futures = new ArrayList<>(trades.size());
-            trades.forEach(t -> futures.add(redis.exists(keys.trade(t.event().tradeId()))));
-            return futures;
-        }).stream().map(n -> n > 0).toList();
+        Map<String, ScopeState> states = new HashMap<>();
+        List<Boolean> known = new ArrayList<>(trades.size());
+        read(trades, states, known);
 
         Set<String> seen = new HashSet<>();
         long now = clock.instant().getEpochSecond();
@@ -115,19 +112,24 @@ final class TradeRecorder {
         return retry;
     }
 
-    private Map<String, ScopeState> readStates(List<Trade> trades) {
+    /**
+     * Reads, in one round trip, the state of every scope the trades fall in and whether each trade
+     * id is already recorded. The script checks both again, atomically; this read only has to be
+     * recent enough to usually be right, and two round trips were as good as one.
+     */
+    private void read(List<Trade> trades, Map<String, ScopeState> states, List<Boolean> known) {
         Set<String> scopes = new LinkedHashSet<>();
         trades.forEach(t -> scopes.add(settings.pnlScopeOf(t.event().symbol())));
         List<String> ordered = new ArrayList<>(scopes);
         List<Object> replies = pipeline.run(redis -> {
-            List<RedisFuture<Object>> futures = new ArrayList<>();
+            List<RedisFuture<Object>> futures = new ArrayList<>(2 * ordered.size() + trades.size());
             for (String s : ordered) {
                 futures.add(cast(redis.hmget(keys.scope(s), "total_trades", "last_id")));
                 futures.add(cast(redis.lrange(keys.window(s), 0, settings.pnlWindow() - 1)));
             }
+            trades.forEach(t -> futures.add(cast(redis.exists(keys.trade(t.event().tradeId())))));
             return futures;
         });
-        Map<String, ScopeState> states = new HashMap<>();
         for (int i = 0; i < ordered.size(); i++) {
             @SuppressWarnings("unchecked")
             List<KeyValue<String, String>> version = (List<KeyValue<String, String>>) replies.get(2 * i);
@@ -137,7 +139,9 @@ final class TradeRecorder {
             String lastId = version.get(1).getValueOrElse("");
             states.put(ordered.get(i), new ScopeState(total, lastId, window.stream().map(WindowEntry::decode).toList()));
         }
-        return states;
+        for (int i = 0; i < trades.size(); i++) {
+            known.add((Long) replies.get(2 * ordered.size() + i) > 0);
+        }
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})

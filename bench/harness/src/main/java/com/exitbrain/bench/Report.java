@@ -1,0 +1,297 @@
+package com.exitbrain.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The table and the JSON line. Drain figures are medians over the rounds; the headline ratio is
+ * the median of each round's worker/ceiling ratio, the two runs of a round being back to back.
+ */
+final class Report {
+    static final double POSITION_RATIO_TARGET = 0.8;
+    static final double TRADE_RATIO_TARGET = 0.7;
+    static final double P99_TARGET_MS = 5.0;
+    static final long RSS_TARGET_KIB = 256 * 1024;
+    /** Heap after GC may move by allocator noise: growth counts above 1 MiB and 10% of the start. */
+    static final long HEAP_SLACK_KIB = 1024;
+    static final double HEAP_SLACK_SHARE = 0.10;
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Options options;
+    private final String command;
+    private final Map<String, Object> machine;
+    private final List<Drain.Result> drains = new ArrayList<>();
+    private String redisVersion = "unknown";
+    private Latency.Result latency;
+    private Latency.Result soak;
+
+    Report(Options options, String command, Map<String, Object> machine) {
+        this.options = options;
+        this.command = command;
+        this.machine = machine;
+    }
+
+    void redis(String binary, String serverInfo) {
+        for (String line : serverInfo.split("\r?\n")) {
+            if (line.startsWith("redis_version:")) {
+                redisVersion = line.substring("redis_version:".length()).trim() + " (" + binary + ")";
+            }
+        }
+    }
+
+    void drain(Drain.Result r) {
+        drains.add(r);
+    }
+
+    void latency(Latency.Result r) {
+        latency = r;
+    }
+
+    void soak(Latency.Result r) {
+        soak = r;
+    }
+
+    private record Summary(Drain.Kind kind, int events, double worker, double ceiling, double ratio, double target,
+                           boolean outputsOk, List<Drain.Result> runs) {
+        boolean pass() {
+            return outputsOk && ratio >= target;
+        }
+    }
+
+    private Summary summary(Drain.Kind kind) {
+        List<Drain.Result> runs = drains.stream().filter(r -> r.kind() == kind).toList();
+        if (runs.isEmpty()) {
+            return null;
+        }
+        List<Double> ratios = new ArrayList<>();
+        for (int round = 1; round <= options.rounds(); round++) {
+            Drain.Result w = find(runs, "worker", round);
+            Drain.Result c = find(runs, "ceiling", round);
+            if (w != null && c != null) {
+                ratios.add(w.eventsPerSecond() / c.eventsPerSecond());
+            }
+        }
+        double target = kind == Drain.Kind.POSITIONS ? POSITION_RATIO_TARGET : TRADE_RATIO_TARGET;
+        return new Summary(kind, runs.get(0).events(), median(rates(runs, "worker")), median(rates(runs, "ceiling")),
+                median(ratios), target, runs.stream().allMatch(Drain.Result::ok), runs);
+    }
+
+    private static Drain.Result find(List<Drain.Result> runs, String client, int round) {
+        return runs.stream().filter(r -> r.client().equals(client) && r.round() == round).findFirst().orElse(null);
+    }
+
+    private static List<Double> rates(List<Drain.Result> runs, String client) {
+        return of(runs, client, Drain.Result::eventsPerSecond);
+    }
+
+    private static List<Double> of(List<Drain.Result> runs, String client, java.util.function.ToDoubleFunction<Drain.Result> f) {
+        return runs.stream().filter(r -> r.client().equals(client)).map(f::applyAsDouble).toList();
+    }
+
+    private static double median(List<Double> values) {
+        if (values.isEmpty()) {
+            return Double.NaN;
+        }
+        double[] v = values.stream().mapToDouble(Double::doubleValue).toArray();
+        Arrays.sort(v);
+        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+    }
+
+    private long peakRssKib() {
+        long peak = drains.stream().filter(r -> r.client().equals("worker")).mapToLong(Drain.Result::peakRssKib)
+                .max().orElse(-1);
+        for (Latency.Result r : new Latency.Result[]{latency, soak}) {
+            if (r != null) {
+                peak = Math.max(peak, r.peakRssKib());
+            }
+        }
+        return peak;
+    }
+
+    private static boolean heapStable(Latency.Result r) {
+        long slack = Math.max(HEAP_SLACK_KIB, (long) (r.heapStartKib() * HEAP_SLACK_SHARE));
+        return r.heapStartKib() > 0 && r.heapEndKib() > 0 && r.heapEndKib() - r.heapStartKib() <= slack;
+    }
+
+    private static boolean latencyPass(Latency.Result r) {
+        return r.received() == r.sent() && r.errors() == 0 && r.p99Ms() <= P99_TARGET_MS;
+    }
+
+    void print(PrintStream out) {
+        out.println();
+        out.printf("ExitBrain benchmark: %s CPUs (%s), %s, redis %s%n", machine.get("cpus"), machine.get("cpu_model"),
+                machine.get("java"), redisVersion);
+        out.printf("worker: java %s -jar %s run (flags from %s); batch size %d; load average %s at start, %s at end%n",
+                String.join(" ", options.jvmFlags()), options.workerJar(), options.jvmFlagsSource(), options.batchSize(),
+                machine.get("load_average_at_start"), Machine.loadAverage());
+        out.printf("command: %s%n%n", command);
+        String row = "%-44s %18s %12s %7s %12s  %s%n";
+        out.printf(row, "measure", "worker", "ceiling", "ratio", "target", "");
+        for (Drain.Kind kind : Drain.Kind.values()) {
+            Summary s = summary(kind);
+            if (s == null) {
+                continue;
+            }
+            out.printf(row, String.format(Locale.ROOT, "drain %s %,d (median of %d)", kind.wire, s.events(),
+                            options.rounds()), perSecond(s.worker()), perSecond(s.ceiling()),
+                    String.format(Locale.ROOT, "%.3f", s.ratio()), String.format(Locale.ROOT, ">= %.2f", s.target()),
+                    verdict(s.pass()) + (s.outputsOk() ? "" : " (outputs!)"));
+            out.printf(row, "  second half of the backlog (warm JIT)",
+                    perSecond(median(of(s.runs(), "worker", Drain.Result::secondHalfEventsPerSecond))),
+                    perSecond(median(of(s.runs(), "ceiling", Drain.Result::secondHalfEventsPerSecond))), "", "", "");
+            out.printf(row, "  client CPU per event", micros(median(of(s.runs(), "worker", Drain.Result::clientCpuMicrosPerEvent))),
+                    micros(median(of(s.runs(), "ceiling", Drain.Result::clientCpuMicrosPerEvent))), "", "", "");
+            out.printf(row, "  redis-server busy (share of a core)", percent(median(of(s.runs(), "worker", Drain.Result::redisBusy))),
+                    percent(median(of(s.runs(), "ceiling", Drain.Result::redisBusy))), "", "", "");
+        }
+        for (Latency.Result r : new Latency.Result[]{latency, soak}) {
+            if (r == null) {
+                continue;
+            }
+            String what = String.format(Locale.ROOT, "%s %,d/s for %d s:", r.name(), r.rate(), r.seconds());
+            out.printf(row, what + " p50", ms(r.p50Ms()), "", "", "", "");
+            out.printf(row, what + " p99", ms(r.p99Ms()), "", "", "<= " + ms(P99_TARGET_MS), verdict(latencyPass(r)));
+            out.printf(row, what + " p99.9", ms(r.p999Ms()), "", "", "", "");
+            out.printf(row, what + " max", ms(r.maxMs()), "", "", "", "");
+            out.printf(row, what + " in Redis+worker p50/p99/p99.9", String.format(Locale.ROOT, "%.0f/%.0f/%.0f ms",
+                    r.redisP50Ms(), r.redisP99Ms(), r.redisP999Ms()), "", "", "", "");
+            out.printf(row, what + " busy: worker/redis/harness", String.format(Locale.ROOT, "%s/%s/%s",
+                    percent(r.workerBusy()), percent(r.redisBusy()), percent(r.harnessBusy())), "", "", "", "");
+            out.printf(row, what + " received", String.format(Locale.ROOT, "%,d/%,d", r.received(), r.sent()), "", "",
+                    "all", verdict(r.received() == r.sent()));
+            out.printf(row, what + " heap after GC", mib(r.heapStartKib()) + " -> " + mib(r.heapEndKib()), "", "",
+                    "no growth", verdict(heapStable(r)));
+        }
+        long peak = peakRssKib();
+        out.printf(row, "worker peak RSS (VmHWM, all runs)", mib(peak), "", "", "<= 256 MiB",
+                verdict(peak > 0 && peak <= RSS_TARGET_KIB));
+        out.println();
+        out.println(json());
+    }
+
+    String json() {
+        ObjectNode root = JSON.createObjectNode();
+        root.put("benchmark", "exitbrain");
+        root.put("command", command);
+        ObjectNode m = root.putObject("machine");
+        machine.forEach((k, v) -> m.put(k, String.valueOf(v)));
+        m.put("load_average_at_end", Machine.loadAverage());
+        root.put("redis", redisVersion);
+        ArrayNode flags = root.putArray("worker_jvm_flags");
+        options.jvmFlags().forEach(flags::add);
+        root.put("worker_jvm_flags_source", options.jvmFlagsSource());
+        root.put("batch_size", options.batchSize());
+        boolean pass = true;
+        ObjectNode drain = root.putObject("drain");
+        for (Drain.Kind kind : Drain.Kind.values()) {
+            Summary s = summary(kind);
+            if (s == null) {
+                continue;
+            }
+            ObjectNode d = drain.putObject(kind.wire);
+            d.put("events", s.events());
+            d.put("worker_events_per_s", Math.round(s.worker()));
+            d.put("ceiling_events_per_s", Math.round(s.ceiling()));
+            d.put("ratio", round(s.ratio(), 3));
+            d.put("target_ratio", s.target());
+            d.put("outputs_ok", s.outputsOk());
+            d.put("pass", s.pass());
+            pass &= s.pass();
+            ArrayNode runs = d.putArray("runs");
+            for (Drain.Result r : s.runs()) {
+                ObjectNode run = runs.addObject();
+                run.put("client", r.client());
+                run.put("round", r.round());
+                run.put("events_per_s", Math.round(r.eventsPerSecond()));
+                run.put("seconds", round(r.seconds(), 3));
+                if (Double.isNaN(r.secondHalfEventsPerSecond())) {
+                    run.putNull("second_half_events_per_s");
+                } else {
+                    run.put("second_half_events_per_s", Math.round(r.secondHalfEventsPerSecond()));
+                }
+                run.put("startup_s", round(r.startupSeconds(), 3));
+                run.put("peak_rss_kib", r.peakRssKib());
+                run.put("client_cpu_us_per_event", round(r.clientCpuMicrosPerEvent(), 1));
+                run.put("redis_busy", round(r.redisBusy(), 2));
+                run.put("check", r.check());
+            }
+        }
+        if (latency != null) {
+            pass &= latencyPass(latency) && heapStable(latency);
+            latencyJson(root.putObject("latency"), latency);
+        }
+        if (soak != null) {
+            pass &= latencyPass(soak) && heapStable(soak);
+            latencyJson(root.putObject("soak"), soak);
+        }
+        long peak = peakRssKib();
+        root.put("worker_peak_rss_kib", peak);
+        root.put("worker_peak_rss_pass", peak > 0 && peak <= RSS_TARGET_KIB);
+        pass &= peak > 0 && peak <= RSS_TARGET_KIB;
+        root.put("pass", pass);
+        return root.toString();
+    }
+
+    private static void latencyJson(ObjectNode l, Latency.Result r) {
+        l.put("rate_per_s", r.rate());
+        l.put("seconds", r.seconds());
+        l.put("sent", r.sent());
+        l.put("received", r.received());
+        l.put("errors", r.errors());
+        l.put("p50_ms", round(r.p50Ms(), 3));
+        l.put("p99_ms", round(r.p99Ms(), 3));
+        l.put("p999_ms", round(r.p999Ms(), 3));
+        l.put("max_ms", round(r.maxMs(), 3));
+        l.put("input_to_output_id_p50_ms", r.redisP50Ms());
+        l.put("input_to_output_id_p99_ms", r.redisP99Ms());
+        l.put("input_to_output_id_p999_ms", r.redisP999Ms());
+        l.put("p99_target_ms", P99_TARGET_MS);
+        l.put("heap_after_gc_start_kib", r.heapStartKib());
+        l.put("heap_after_gc_end_kib", r.heapEndKib());
+        l.put("heap_stable", heapStable(r));
+        l.put("peak_rss_kib", r.peakRssKib());
+        l.put("worker_busy", round(r.workerBusy(), 2));
+        l.put("redis_busy", round(r.redisBusy(), 2));
+        l.put("harness_busy", round(r.harnessBusy(), 2));
+        ArrayNode samples = l.putArray("rss_kib_every_10s");
+        r.rssSamplesKib().forEach(samples::add);
+        l.put("pass", latencyPass(r));
+    }
+
+    private static double round(double v, int digits) {
+        double scale = Math.pow(10, digits);
+        return Math.round(v * scale) / scale;
+    }
+
+    private static String perSecond(double v) {
+        return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%,.0f/s", v);
+    }
+
+    private static String micros(double v) {
+        return String.format(Locale.ROOT, "%.1f us", v);
+    }
+
+    private static String percent(double v) {
+        return String.format(Locale.ROOT, "%.0f%%", 100 * v);
+    }
+
+    private static String ms(double v) {
+        return String.format(Locale.ROOT, "%.2f ms", v);
+    }
+
+    private static String mib(long kib) {
+        return kib < 0 ? "n/a" : String.format(Locale.ROOT, "%.1f MiB", kib / 1024.0);
+    }
+
+    private static String verdict(boolean pass) {
+        return pass ? "PASS" : "FAIL";
+    }
+}
