@@ -1,5 +1,6 @@
 package com.exitbrain.bench;
 
+import io.lettuce.core.ClientOptions;
 import io.lettuce.core.Consumer;
 import io.lettuce.core.LettuceFutures;
 import io.lettuce.core.RedisBusyException;
@@ -7,6 +8,7 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.StreamMessage;
+import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.XGroupCreateArgs;
 import io.lettuce.core.XReadArgs;
 import io.lettuce.core.XReadArgs.StreamOffset;
@@ -15,6 +17,9 @@ import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.resource.DefaultClientResources;
+import io.netty.util.HashedWheelTimer;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -22,6 +27,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.zip.ZipFile;
 
 /**
@@ -66,7 +72,13 @@ final class Ceiling {
         Path workerJar = Path.of(args[1]);
         int batchSize = Integer.parseInt(args[2]);
         Consumer<String> me = Consumer.from(Keys.GROUP, args[3]);
-        RedisClient client = RedisClient.create(url);
+        // The worker's client set-up (Daemon): command timeouts on a 10 ms timer, so that completed
+        // commands are not kept reachable by their timeout tasks until the next 100 ms tick.
+        HashedWheelTimer timer = new HashedWheelTimer(new DefaultThreadFactory("lettuce-timer", true), 10,
+                TimeUnit.MILLISECONDS);
+        RedisClient client = RedisClient.create(DefaultClientResources.builder().timer(timer).build(), url);
+        client.setOptions(ClientOptions.builder()
+                .timeoutOptions(TimeoutOptions.enabled(Duration.ofSeconds(5))).build());
         // The same string codec as the worker being measured, so that the ceiling moves with it.
         RedisCodec<String, String> codec = hasEntry(workerJar, "com/exitbrain/stream/Utf8Codec.class")
                 ? Utf8Codec.INSTANCE : StringCodec.UTF8;
