@@ -14,8 +14,8 @@ import java.nio.ByteBuffer;
  * buffer. Profiles of a drain put that temporary buffer at a quarter of the I/O thread's time
  * (each levels entry is a script call of some 75 arguments). The bytes on the wire are the same.
  */
-final class Utf8Codec implements RedisCodec<String, String>, ToByteBufEncoder<String, String> {
-    static final Utf8Codec INSTANCE = new Utf8Codec();
+public final class Utf8Codec implements RedisCodec<String, String>, ToByteBufEncoder<String, String> {
+    public static final Utf8Codec INSTANCE = new Utf8Codec();
 
     private static final StringCodec UTF8 = StringCodec.UTF8;
 

@@ -1,5 +1,7 @@
 package com.exitbrain.bench;
 
+import com.exitbrain.stream.Utf8Codec;
+
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.Consumer;
 import io.lettuce.core.LettuceFutures;
