@@ -145,7 +145,7 @@ public final class LevelEngine {
         return new LevelSet(leverage, lsf, base, volatile_, volatility, request.confidence(),
                 request.averagePnl(), adjustment, beforeFailSafes, liquidation, cap.maxSafeSl, cap.capped,
                 mode, reason, levels, levels.timesLeverage(leverage), harvest, prices, quantities,
-                Set.copyOf(warnings).isEmpty() ? Set.of() : java.util.Collections.unmodifiableSet(warnings));
+                java.util.Collections.unmodifiableSet(warnings));
     }
 
     private void validate(PositionRequest request) {

@@ -17,7 +17,6 @@ public record Tuning(
 
     public static final double SL_FLOOR = 0.001;
     public static final double SL_CEILING = 0.02;
-    public static final double LIQUIDATION_SAFETY = 0.8;
 
     public static Tuning defaults() {
         return new Tuning(0.01, 0.005, new Levels(0.010, 0.015, 0.020, 0.005), 125, true, true);

@@ -100,6 +100,20 @@ final class EventFields {
         }
     }
 
+    /** A required numeric field's text: missing_field when absent. */
+    String requiredNumericText(String name) {
+        String value = numericText(name);
+        if (value == null) {
+            throw new InvalidInputException(ErrorCode.MISSING_FIELD, name + " is required but missing.");
+        }
+        return value;
+    }
+
+    /** The leverage every event carries (SPEC §3: 1 to max-leverage). */
+    double leverage(double maxLeverage) {
+        return number("leverage", requiredNumericText("leverage"), 1, maxLeverage);
+    }
+
     String required(String name) {
         String value = text(name);
         if (value == null) {

@@ -16,11 +16,7 @@ record PositionOpened(String symbol, String positionId, Optional<Side> side, dou
 
     static PositionOpened parse(EventFields f, String entryId, Settings settings) {
         String symbol = symbol(f);
-        String leverageText = f.numericText("leverage");
-        if (leverageText == null) {
-            throw new InvalidInputException(ErrorCode.MISSING_FIELD, "leverage is required but missing.");
-        }
-        double leverage = EventFields.number("leverage", leverageText, 1, settings.tuning().maxLeverage());
+        double leverage = f.leverage(settings.tuning().maxLeverage());
         double volatility = 1.0;
         if (settings.tuning().crossExchangeEnabled()) {
             // SPEC §8: with cross-exchange volatility disabled the event's value is not even validated.

@@ -1,7 +1,6 @@
 package com.exitbrain.stream;
 
 import com.exitbrain.config.Settings;
-import com.exitbrain.engine.ErrorCode;
 import com.exitbrain.engine.InvalidInputException;
 import com.exitbrain.pnl.LeverageBucket;
 import java.math.BigDecimal;
@@ -12,15 +11,8 @@ record TradeClosed(String tradeId, String symbol, double leverage, BigDecimal pn
 
     static TradeClosed parse(EventFields f, String entryId, Settings settings) {
         String symbol = PositionOpened.symbol(f);
-        String leverageText = f.numericText("leverage");
-        if (leverageText == null) {
-            throw new InvalidInputException(ErrorCode.MISSING_FIELD, "leverage is required but missing.");
-        }
-        double leverage = EventFields.number("leverage", leverageText, 1, settings.tuning().maxLeverage());
-        String pnlText = f.numericText("pnl");
-        if (pnlText == null) {
-            throw new InvalidInputException(ErrorCode.MISSING_FIELD, "pnl is required but missing.");
-        }
+        double leverage = f.leverage(settings.tuning().maxLeverage());
+        String pnlText = f.requiredNumericText("pnl");
         BigDecimal pnl = EventFields.exactDecimal("pnl", pnlText);
         if (pnl.abs().compareTo(MAX_ABS_PNL) > 0) {
             throw InvalidInputException.outOfRange("pnl", EventFields.abbreviate(pnlText.trim()), "-10..10");
