@@ -1,5 +1,6 @@
 package com.exitbrain.engine;
 
+import com.fasterxml.jackson.core.io.NumberOutput;
 import java.math.BigDecimal;
 
 /** The one number format of every output (SPEC §8): plain decimal, no exponent, no trailing zeros. */
@@ -8,10 +9,25 @@ public final class Decimals {
     }
 
     /**
-     * The shortest decimal form of a double ({@link Double#toString}, as {@link BigDecimal#valueOf(double)}),
-     * plain. Between 10^-3 and 10^7 {@code Double.toString} has no exponent already, and only its
-     * trailing zeros need to go: that is done on the string, because the BigDecimal round trip was
-     * a tenth of the worker's time (a levels entry has some 25 of these numbers).
+     * The shortest decimal that reads back as this double, in {@code Double.toString}'s layout.
+     * It is Jackson's Schubfach (Giulietti's algorithm, the one {@code Double.toString} uses from
+     * Java 19): Java 17's own {@code Double.toString} is slower by half and now and then prints a
+     * digit more than needed, so the same double could print differently on another Java.
+     */
+    static String shortest(double value) {
+        return NumberOutput.toString(value, true);
+    }
+
+    /** The exact value of {@link #shortest}: {@code BigDecimal.valueOf(double)}, independent of the Java version. */
+    public static BigDecimal exact(double value) {
+        return new BigDecimal(shortest(value));
+    }
+
+    /**
+     * The shortest decimal form of a double ({@link #shortest}), plain. Between 10^-3 and 10^7 it
+     * has no exponent already, and only its trailing zeros need to go: that is done on the string,
+     * because the BigDecimal round trip was a tenth of the worker's time (a levels entry has some
+     * 25 of these numbers).
      */
     public static String plain(double value) {
         if (!Double.isFinite(value)) {
@@ -20,7 +36,7 @@ public final class Decimals {
         if (value == 0) {
             return "0";
         }
-        String shortest = Double.toString(value);
+        String shortest = shortest(value);
         if (shortest.indexOf('E') >= 0) {
             return plain(new BigDecimal(shortest));
         }

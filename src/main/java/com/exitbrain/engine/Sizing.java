@@ -21,7 +21,7 @@ final class Sizing {
 
     private static BigDecimal price(BigDecimal entry, double level, int direction, BigDecimal tick,
                                     Set<Warning> warnings) {
-        BigDecimal move = BigDecimal.valueOf(level);
+        BigDecimal move = Decimals.exact(level);
         BigDecimal factor = direction > 0 ? BigDecimal.ONE.add(move) : BigDecimal.ONE.subtract(move);
         BigDecimal exact = entry.multiply(factor);
         if (tick == null) {

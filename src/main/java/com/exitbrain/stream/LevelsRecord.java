@@ -6,11 +6,11 @@ import com.exitbrain.engine.LevelSet;
 import com.exitbrain.engine.Side;
 import com.exitbrain.engine.Levels;
 import com.exitbrain.engine.StageQuantities;
-import com.exitbrain.engine.Warning;
 import java.math.BigDecimal;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.stream.Collectors;
+import java.util.function.Function;
 
 /**
  * The levels stream entry of SPEC §3: flat fields, numbers as plain decimal strings, lists as JSON
@@ -26,7 +26,8 @@ public final class LevelsRecord {
     }
 
     public static Map<String, String> fields(LevelSet set, Context context, long epochSeconds) {
-        Map<String, String> f = new LinkedHashMap<>();
+        // 39 fields at most: sized so that the map never grows
+        Map<String, String> f = new LinkedHashMap<>(64);
         f.put("symbol", context.symbol());
         f.put("leverage", Decimals.plain(set.leverage()));
         if (context.side() != null) {
@@ -45,8 +46,7 @@ public final class LevelsRecord {
         f.put("tp2", Decimals.plain(levels.tp2()));
         f.put("tp3", Decimals.plain(levels.tp3()));
         f.put("sl", Decimals.plain(levels.sl()));
-        f.put("harvest_scheme", set.harvest().fractions().stream().map(Decimals::plain)
-                .collect(Collectors.joining(",", "[", "]")));
+        f.put("harvest_scheme", jsonArray(set.harvest().fractions(), Decimals::plain));
         f.put("LSF", Decimals.plain(set.leverageScalingFactor()));
         f.put("adjustment", Decimals.plain(set.adjustment()));
         f.put("avg_pnl_last_20", Decimals.plain(set.averagePnl()));
@@ -55,8 +55,7 @@ public final class LevelsRecord {
         f.put("liquidation_distance", Decimals.plain(set.liquidationDistance()));
         f.put("max_safe_sl", Decimals.plain(set.maxSafeSl()));
         f.put("sl_capped", Boolean.toString(set.slCapped()));
-        f.put("warnings", set.warnings().stream().map(Warning::wire).map(w -> '"' + w + '"')
-                .collect(Collectors.joining(",", "[", "]")));
+        f.put("warnings", jsonArray(set.warnings(), w -> '"' + w.wire() + '"'));
         Levels roe = set.marginView();
         f.put("tp1_roe", Decimals.plain(roe.tp1()));
         f.put("tp2_roe", Decimals.plain(roe.tp2()));
@@ -69,6 +68,19 @@ public final class LevelsRecord {
         set.quantities().ifPresent(q -> putQuantities(f, q, context));
         f.put("timestamp", Long.toString(epochSeconds));
         return f;
+    }
+
+    /** A JSON array of numbers or of strings without characters to escape (wire names). */
+    private static <T> String jsonArray(Collection<T> items, Function<T, String> json) {
+        if (items.isEmpty()) {
+            return "[]";
+        }
+        StringBuilder out = new StringBuilder(2 + items.size() * 24).append('[');
+        for (T item : items) {
+            out.append(json.apply(item)).append(',');
+        }
+        out.setCharAt(out.length() - 1, ']');
+        return out.toString();
     }
 
     private static void putPrices(Map<String, String> f, ExitPrices p, Context context) {

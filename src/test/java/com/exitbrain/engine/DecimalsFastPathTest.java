@@ -1,23 +1,30 @@
 package com.exitbrain.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.math.BigDecimal;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link Decimals#plain(double)} works on the string of {@link Double#toString} where it has no
- * exponent; it must print exactly what the BigDecimal route prints, for every double.
+ * {@link Decimals#plain(double)} works on the shortest string of a double where it has no
+ * exponent; it must print exactly what the BigDecimal route prints, for every double, read back as
+ * the same double, and never be longer than what Java's own {@link Double#toString} gives.
  */
 class DecimalsFastPathTest {
     private static String reference(double value) {
-        BigDecimal d = BigDecimal.valueOf(value);
+        BigDecimal d = Decimals.exact(value);
         return d.signum() == 0 ? "0" : d.stripTrailingZeros().toPlainString();
     }
 
     private static void check(double value) {
-        assertEquals(reference(value), Decimals.plain(value), () -> "for " + value);
+        String plain = Decimals.plain(value);
+        assertEquals(reference(value), plain, () -> "for " + value);
+        assertEquals(value == 0 ? 0.0 : value, Double.parseDouble(plain), () -> plain + " reads back as another double");
+        BigDecimal jdk = BigDecimal.valueOf(value);
+        assertTrue(jdk.signum() == 0 || Decimals.exact(value).stripTrailingZeros().precision()
+                <= jdk.stripTrailingZeros().precision(), () -> plain + " has more digits than " + jdk);
     }
 
     @Test
