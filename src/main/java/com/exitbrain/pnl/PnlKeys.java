@@ -3,6 +3,8 @@ package com.exitbrain.pnl;
 /** Names of the worker's own Redis keys, under the configured prefix. */
 public record PnlKeys(String prefix) {
     public static final String GLOBAL = "global";
+    /** The field of a scope hash that holds the rolling average PnL the levels use. */
+    public static final String AVERAGE_FIELD = "avg_pnl";
 
     /** Hash: total_trades, last_id, avg_pnl, win_rate, window_trades. */
     public String scope(String scope) {

@@ -25,6 +25,11 @@ import org.slf4j.LoggerFactory;
  */
 final class BatchProcessor {
     private static final Logger log = LoggerFactory.getLogger(BatchProcessor.class);
+    /** The publish script's reply when the levels' average PnL is no longer the scope's. */
+    private static final long STALE = -1;
+    private static final int MAX_STALE_ROUNDS = 100;
+    /** Symbol scopes are as many as symbols; a worker fed ever new symbols forgets and re-reads. */
+    private static final int MAX_REMEMBERED_SCOPES = 10_000;
 
     private final Settings settings;
     private final Pipeline pipeline;
@@ -35,6 +40,8 @@ final class BatchProcessor {
     private final Script publish;
     private final TradeRecorder trades;
     private final DeadLetterLog deadLetterLog = new DeadLetterLog();
+    /** Scope → its avg_pnl text as last read or written here: a guess the publish script verifies. */
+    private final Map<String, String> averages = new HashMap<>();
 
     BatchProcessor(Settings settings, Pipeline pipeline, WorkerMetrics metrics, Clock clock,
                    Script publish, Script recordTrade) {
@@ -45,14 +52,22 @@ final class BatchProcessor {
         this.clock = clock;
         this.keys = new PnlKeys(settings.keyPrefix());
         this.publish = publish;
-        this.trades = new TradeRecorder(settings, pipeline, metrics, clock, recordTrade, keys);
+        this.trades = new TradeRecorder(settings, pipeline, metrics, clock, recordTrade, keys, this::rememberAverage);
     }
 
     private record Position(Inbound in, PositionOpened event) {
     }
 
-    /** A call to the publish script: one output entry for one input entry. */
-    private record Publication(Inbound in, String output, Map<String, String> fields, String outcome) {
+    /**
+     * A call to the publish script: one output entry for one input entry. Levels also name the PnL
+     * scope they were computed from and the scope's {@code avg_pnl} text they used, which the
+     * script checks (the levels are published only if it is still current).
+     */
+    private record Publication(Inbound in, String output, Map<String, String> fields, String outcome,
+                               Position position, String scope, String averageText) {
+        static Publication deadLetter(Inbound in, String output, Map<String, String> fields, String code) {
+            return new Publication(in, output, fields, "dead_letter:" + code, null, null, "");
+        }
     }
 
     void process(List<Inbound> batch) {
@@ -87,7 +102,18 @@ final class BatchProcessor {
         }
         trades.record(closed);
         levels(positions, publications);
-        publishAll(publications);
+        List<Position> stale = publishAll(publications);
+        for (int round = 1; !stale.isEmpty(); round++) {
+            if (round == MAX_STALE_ROUNDS) {
+                log.warn("{} positions saw their PnL window change {} times in a row; left pending for redelivery",
+                        stale.size(), round);
+                stale.forEach(p -> metrics.event(InputKind.POSITION_OPENED.metricTag, "failed"));
+                break;
+            }
+            List<Publication> again = new ArrayList<>(stale.size());
+            levels(stale, again);
+            stale = publishAll(again);
+        }
         ackVanished(vanished);
     }
 
@@ -95,13 +121,17 @@ final class BatchProcessor {
         if (positions.isEmpty()) {
             return;
         }
-        Map<String, Double> averages = averagePnl(positions);
+        readUnknownAverages(positions);
         long now = clock.instant().getEpochSecond();
         for (Position p : positions) {
             try {
-                LevelSet set = engine.compute(p.event().request(averages.get(settings.pnlScopeOf(p.event().symbol()))));
+                String scope = settings.pnlScopeOf(p.event().symbol());
+                String averageText = averages.get(scope);
+                double average = averageText.isEmpty() ? 0.0 : Double.parseDouble(averageText);
+                LevelSet set = engine.compute(p.event().request(average));
                 publications.add(new Publication(p.in(), settings.streams().levels(),
-                        LevelsRecord.fields(set, p.event().context(p.in().id()), now), "published"));
+                        LevelsRecord.fields(set, p.event().context(p.in().id()), now), "published",
+                        p, scope, averageText));
             } catch (InvalidInputException e) {
                 publications.add(deadLetter(p.in(), e.code(), e.reason()));
             } catch (RuntimeException e) {
@@ -112,55 +142,81 @@ final class BatchProcessor {
         }
     }
 
-    /** The rolling average PnL of every scope the positions need, read in one round trip. */
-    private Map<String, Double> averagePnl(List<Position> positions) {
-        Set<String> scopes = new LinkedHashSet<>();
-        positions.forEach(p -> scopes.add(settings.pnlScopeOf(p.event().symbol())));
-        List<String> ordered = new ArrayList<>(scopes);
+    /**
+     * Reads, in one round trip, the rolling average PnL of the scopes the positions need that this
+     * worker knows nothing of. Known averages are only a guess (another worker may have recorded a
+     * trade since): the publish script checks the guess against the scope and refuses stale levels.
+     */
+    private void readUnknownAverages(List<Position> positions) {
+        Set<String> unknown = new LinkedHashSet<>();
+        positions.forEach(p -> {
+            String scope = settings.pnlScopeOf(p.event().symbol());
+            if (!averages.containsKey(scope)) {
+                unknown.add(scope);
+            }
+        });
+        if (unknown.isEmpty()) {
+            return;
+        }
+        List<String> ordered = new ArrayList<>(unknown);
         List<String> values = pipeline.run(redis -> {
             List<RedisFuture<String>> futures = new ArrayList<>();
-            ordered.forEach(s -> futures.add(redis.hget(keys.scope(s), "avg_pnl")));
+            ordered.forEach(s -> futures.add(redis.hget(keys.scope(s), PnlKeys.AVERAGE_FIELD)));
             return futures;
         });
-        Map<String, Double> averages = new HashMap<>();
         for (int i = 0; i < ordered.size(); i++) {
-            String v = values.get(i);
-            averages.put(ordered.get(i), v == null ? 0.0 : Double.parseDouble(v));
+            rememberAverage(ordered.get(i), values.get(i));
         }
-        return averages;
     }
 
+    /** What this worker last saw, or wrote, as a scope's average PnL text ("" for none). */
+    private void rememberAverage(String scope, String text) {
+        if (averages.size() >= MAX_REMEMBERED_SCOPES && !averages.containsKey(scope)) {
+            averages.clear();
+        }
+        averages.put(scope, text == null ? "" : text);
+    }
 
     private Publication deadLetter(Inbound in, ErrorCode code, String reason) {
         Map<String, String> fields = DeadLetter.fields(in.stream(), in.id(), code, reason, in.body(),
                 in.deliveries(), settings.consumer(), clock.instant().getEpochSecond());
-        return new Publication(in, settings.streams().deadLetter(), fields, "dead_letter:" + code.wire());
+        return Publication.deadLetter(in, settings.streams().deadLetter(), fields, code.wire());
     }
 
-    private void publishAll(List<Publication> publications) {
+    /** Sends every publication in one pipeline; returns the positions whose levels were computed from a stale average. */
+    private List<Position> publishAll(List<Publication> publications) {
         if (publications.isEmpty()) {
-            return;
+            return List.of();
         }
         String maxLen = Long.toString(settings.streams().outputMaxLen());
         List<Long> replies = pipeline.run(redis -> {
             List<RedisFuture<Long>> futures = new ArrayList<>(publications.size());
             for (Publication p : publications) {
-                List<String> args = new ArrayList<>(3 + p.fields().size() * 2);
-                args.add(settings.group());
-                args.add(p.in().id());
-                args.add(maxLen);
-                p.fields().forEach((k, v) -> {
-                    args.add(k);
-                    args.add(v);
-                });
-                futures.add(publish.call(redis, List.of(p.in().stream(), p.output()), args));
+                String[] args = new String[4 + p.fields().size() * 2];
+                args[0] = settings.group();
+                args[1] = p.in().id();
+                args[2] = maxLen;
+                args[3] = p.averageText();
+                int i = 4;
+                for (Map.Entry<String, String> field : p.fields().entrySet()) {
+                    args[i++] = field.getKey();
+                    args[i++] = field.getValue();
+                }
+                String[] keysOfCall = p.scope() == null ? new String[]{p.in().stream(), p.output()}
+                        : new String[]{p.in().stream(), p.output(), keys.scope(p.scope())};
+                futures.add(publish.call(redis, keysOfCall, args));
             }
             return futures;
         });
+        List<Position> stale = new ArrayList<>();
         for (int i = 0; i < publications.size(); i++) {
             Publication p = publications.get(i);
             String type = p.in().kind().metricTag;
-            if (replies.get(i) == 0L) {
+            long reply = replies.get(i);
+            if (reply == STALE) {
+                averages.remove(p.scope());
+                stale.add(p.position());
+            } else if (reply == 0L) {
                 metrics.event(type, "skipped");
             } else if (p.outcome().startsWith("dead_letter:")) {
                 String code = p.outcome().substring("dead_letter:".length());
@@ -171,6 +227,7 @@ final class BatchProcessor {
                 metrics.event(type, p.outcome());
             }
         }
+        return stale;
     }
 
     /** Entries deleted from the stream while pending: nothing left to process, only to acknowledge. */

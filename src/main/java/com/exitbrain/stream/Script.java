@@ -37,7 +37,11 @@ final class Script {
     }
 
     <T> RedisFuture<T> call(RedisAsyncCommands<String, String> redis, List<String> keys, List<String> args) {
-        return redis.evalsha(sha, type, keys.toArray(String[]::new), args.toArray(String[]::new));
+        return call(redis, keys.toArray(String[]::new), args.toArray(String[]::new));
+    }
+
+    <T> RedisFuture<T> call(RedisAsyncCommands<String, String> redis, String[] keys, String[] args) {
+        return redis.evalsha(sha, type, keys, args);
     }
 
     RedisFuture<String> load(RedisAsyncCommands<String, String> redis) {

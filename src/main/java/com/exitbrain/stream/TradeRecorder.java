@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,6 +33,8 @@ import org.slf4j.LoggerFactory;
 final class TradeRecorder {
     private static final Logger log = LoggerFactory.getLogger(TradeRecorder.class);
     private static final int MAX_ROUNDS = 100;
+    /** Index of the new avg_pnl among the script's arguments (ARGV[9]). */
+    private static final int AVERAGE_ARG = 8;
 
     record Trade(Inbound in, TradeClosed event) {
     }
@@ -42,14 +45,18 @@ final class TradeRecorder {
     private final Clock clock;
     private final Script script;
     private final PnlKeys keys;
+    private final BiConsumer<String, String> recordedAverage;
 
-    TradeRecorder(Settings settings, Pipeline pipeline, WorkerMetrics metrics, Clock clock, Script script, PnlKeys keys) {
+    /** @param recordedAverage told each scope's new avg_pnl text, in order, as trades are recorded */
+    TradeRecorder(Settings settings, Pipeline pipeline, WorkerMetrics metrics, Clock clock, Script script, PnlKeys keys,
+                  BiConsumer<String, String> recordedAverage) {
         this.settings = settings;
         this.pipeline = pipeline;
         this.metrics = metrics;
         this.clock = clock;
         this.script = script;
         this.keys = keys;
+        this.recordedAverage = recordedAverage;
     }
 
     void record(List<Trade> trades) {
@@ -106,6 +113,10 @@ final class TradeRecorder {
                     metrics.conflict();
                 }
                 case "gone" -> metrics.event(InputKind.TRADE_CLOSED.metricTag, "skipped");
+                case "recorded" -> {
+                    recordedAverage.accept(settings.pnlScopeOf(trades.get(i).event().symbol()), calls.get(i).get(AVERAGE_ARG));
+                    metrics.event(InputKind.TRADE_CLOSED.metricTag, reply);
+                }
                 default -> metrics.event(InputKind.TRADE_CLOSED.metricTag, reply);
             }
         }

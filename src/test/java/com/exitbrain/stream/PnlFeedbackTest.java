@@ -166,4 +166,45 @@ class PnlFeedbackTest {
         awaitStats(2);
         assertEquals("2", streams.entries(STATS).get(1).get("total_trades"));
     }
+
+    /**
+     * A worker remembers each scope's average between batches and the publish script checks it:
+     * a trade recorded by another worker in between (its script writes the scope's avg_pnl, as
+     * here) must be seen by the very next levels, not by some later ones.
+     */
+    @Test
+    void anAverageChangedByAnotherWorkerIsUsedByTheNextLevels() {
+        worker = WorkerHarness.start(server);
+        assertEquals("0", levelsFor(streams.add(POSITIONS, "symbol", "BTCUSDT", "leverage", "10")).get("avg_pnl_last_20"));
+        streams.redis.hset("exitbrain:pnl:global", "avg_pnl", "-0.01");
+        Map<String, String> after = levelsFor(streams.add(POSITIONS, "symbol", "BTCUSDT", "leverage", "10",
+                "confidence", "0.4"));
+        assertEquals("-0.01", after.get("avg_pnl_last_20"));
+        assertEquals("0.855", after.get("adjustment"));
+
+        streams.add(TRADES, "trade_id", "own", "symbol", "BTCUSDT", "leverage", "10", "pnl", "0.05");
+        awaitStats(1);
+        assertEquals("0.05", levelsFor(streams.add(POSITIONS, "symbol", "BTCUSDT", "leverage", "10"))
+                .get("avg_pnl_last_20"));
+        streams.redis.hset("exitbrain:pnl:global", "avg_pnl", "0.3");
+        assertEquals("0.3", levelsFor(streams.add(POSITIONS, "symbol", "BTCUSDT", "leverage", "10"))
+                .get("avg_pnl_last_20"));
+        await().atMost(Duration.ofSeconds(5)).until(() -> streams.pending(POSITIONS) == 0);
+        assertEquals(4, streams.length(LEVELS));
+    }
+
+    @Test
+    void anAverageChangedByAnotherWorkerIsUsedInSymbolScopeToo() {
+        worker = WorkerHarness.start(server, "EXITBRAIN_PNL_SCOPE", "symbol");
+        streams.add(TRADES, "trade_id", "e1", "symbol", "ETHUSDT", "leverage", "10", "pnl", "0.04");
+        awaitStats(1);
+        assertEquals("0.04", levelsFor(streams.add(POSITIONS, "symbol", "ETHUSDT", "leverage", "10"))
+                .get("avg_pnl_last_20"));
+        streams.redis.hset("exitbrain:pnl:symbol:ETHUSDT", "avg_pnl", "-0.02");
+        assertEquals("-0.02", levelsFor(streams.add(POSITIONS, "symbol", "ETHUSDT", "leverage", "10"))
+                .get("avg_pnl_last_20"));
+        assertEquals("0", levelsFor(streams.add(POSITIONS, "symbol", "BTCUSDT", "leverage", "10"))
+                .get("avg_pnl_last_20"));
+        assertEquals(3, streams.length(LEVELS));
+    }
 }

@@ -35,8 +35,8 @@ import java.util.zip.ZipFile;
 /**
  * The ceiling: the fastest any worker could drain the streams on this machine and this Redis. It
  * sends the worker's Redis command mix (XREADGROUP COUNT n BLOCK on one connection; per entry one
- * EVALSHA of the worker's own publish.lua or record_trade.lua, read from its jar, pipelined on
- * another) with field lists of the same size fixed in advance: no parsing, no math, no allocation
+ * EVALSHA of the worker's own publish.lua or record_trade.lua, read from its jar, with the same
+ * keys and checks, pipelined on another) with field lists of the same size fixed in advance: no parsing, no math, no allocation
  * beyond the client's own. It uses the worker's string codec (read from its jar), so a faster
  * encoding in the worker raises the ceiling too. Runs as a child JVM with the worker's flags, measured the same way.
  */
@@ -90,7 +90,13 @@ final class Ceiling {
         write.setAutoFlushCommands(false);
         RedisCommands<String, String> reader = read.sync();
         RedisAsyncCommands<String, String> async = write.async();
-        String publish = reader.scriptLoad(script(workerJar, "lua/publish.lua"));
+        String publishSource = script(workerJar, "lua/publish.lua");
+        String publish = reader.scriptLoad(publishSource);
+        // Since the levels' average PnL is checked by the script (ARGV[4], KEYS[3]), the fields start at ARGV[5].
+        boolean checksAverage = publishSource.contains("unpack(ARGV, 5)");
+        String[] levelsKeys = checksAverage ? new String[]{Keys.POSITIONS, Keys.LEVELS, Keys.GLOBAL_SCOPE}
+                : new String[]{Keys.POSITIONS, Keys.LEVELS};
+        int fieldsAt = checksAverage ? 4 : 3;
         String record = reader.scriptLoad(script(workerJar, "lua/record_trade.lua"));
         for (String stream : List.of(Keys.POSITIONS, Keys.TRADES)) {
             try {
@@ -115,13 +121,15 @@ final class Ceiling {
             List<RedisFuture<Object>> replies = new ArrayList<>(messages.size());
             for (StreamMessage<String, String> m : messages) {
                 if (m.getStream().equals(Keys.POSITIONS)) {
-                    String[] argv = new String[3 + LEVELS_FIELDS.length];
+                    String[] argv = new String[fieldsAt + LEVELS_FIELDS.length];
                     argv[0] = Keys.GROUP;
                     argv[1] = m.getId();
                     argv[2] = Keys.OUTPUT_MAX_LEN;
-                    System.arraycopy(LEVELS_FIELDS, 0, argv, 3, LEVELS_FIELDS.length);
-                    replies.add(async.evalsha(publish, ScriptOutputType.INTEGER,
-                            new String[]{Keys.POSITIONS, Keys.LEVELS}, argv));
+                    if (checksAverage) {
+                        argv[3] = ""; // no trades in a positions drain: the global scope has no average
+                    }
+                    System.arraycopy(LEVELS_FIELDS, 0, argv, fieldsAt, LEVELS_FIELDS.length);
+                    replies.add(async.evalsha(publish, ScriptOutputType.INTEGER, levelsKeys, argv));
                 } else {
                     String[] argv = new String[11 + STATS_FIELDS.length];
                     argv[0] = Keys.GROUP;
@@ -148,9 +156,9 @@ final class Ceiling {
                 throw new IllegalStateException("no reply within 10 s");
             }
             for (RedisFuture<Object> reply : replies) {
-                if ("conflict".equals(reply.get())) {
+                if ("conflict".equals(reply.get()) || Long.valueOf(-1).equals(reply.get())) {
                     conflicts++;
-                    System.err.println("ceiling: unexpected version conflict (" + conflicts + ")");
+                    System.err.println("ceiling: unexpected version conflict or stale average (" + conflicts + ")");
                 }
             }
         }
