@@ -25,16 +25,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Records closed trades in the shared rolling windows (SPEC §2). The worker reads each scope's
- * state, computes the stats every trade leads to, and sends one script call per trade that applies
- * them only if the scope is still at the version read; calls that lost a race are re-read and
- * re-sent, in order, so the window stays in processing order and each trade id counts once.
+ * Records closed trades in the shared rolling windows (SPEC §2). The worker takes each scope's
+ * state (remembered from its own last recording, or read), computes the stats every trade leads
+ * to, and sends one script call per trade that applies them only if the scope is still at that
+ * version and the trade id is new; calls that lost a race are re-read and re-sent, in order, so
+ * the window stays in processing order and each trade id counts once.
  */
 final class TradeRecorder {
     private static final Logger log = LoggerFactory.getLogger(TradeRecorder.class);
     private static final int MAX_ROUNDS = 100;
     /** Index of the new avg_pnl among the script's arguments (ARGV[9]). */
     private static final int AVERAGE_ARG = 8;
+    /** Symbol scopes are as many as symbols; a worker fed ever new symbols forgets and re-reads. */
+    private static final int MAX_REMEMBERED_SCOPES = 10_000;
 
     record Trade(Inbound in, TradeClosed event) {
     }
@@ -46,6 +49,8 @@ final class TradeRecorder {
     private final Script script;
     private final PnlKeys keys;
     private final BiConsumer<String, String> recordedAverage;
+    /** Scope → the state this worker's last recording in it left: a guess the script verifies. */
+    private final Map<String, ScopeState> remembered = new HashMap<>();
 
     /** @param recordedAverage told each scope's new avg_pnl text, in order, as trades are recorded */
     TradeRecorder(Settings settings, Pipeline pipeline, WorkerMetrics metrics, Clock clock, Script script, PnlKeys keys,
@@ -69,19 +74,25 @@ final class TradeRecorder {
             if (round > 0) {
                 LockSupport.parkNanos(ThreadLocalRandom.current().nextLong(100_000, 2_000_000L * Math.min(round, 10)));
             }
-            remaining = attempt(remaining);
+            remaining = attempt(remaining, round == 0);
         }
     }
 
-    /** One read-compute-apply round; returns the trades that must be tried again. */
-    private List<Trade> attempt(List<Trade> trades) {
+    /**
+     * One read-compute-apply round; returns the trades that must be tried again. The first round
+     * trusts what this worker remembers of each scope (the state its own last recording left) and
+     * takes every trade id for new; the scripts check both, and a wrong guess only costs a retry,
+     * which then reads every scope and every id.
+     */
+    private List<Trade> attempt(List<Trade> trades, boolean trustMemory) {
         Map<String, ScopeState> states = new HashMap<>();
         List<Boolean> known = new ArrayList<>(trades.size());
-        read(trades, states, known);
+        read(trades, states, known, trustMemory);
 
         Set<String> seen = new HashSet<>();
         long now = clock.instant().getEpochSecond();
         List<List<String>> calls = new ArrayList<>(trades.size());
+        List<ScopeState> results = new ArrayList<>(trades.size());
         for (int i = 0; i < trades.size(); i++) {
             TradeClosed t = trades.get(i).event();
             String scope = settings.pnlScopeOf(t.symbol());
@@ -93,6 +104,7 @@ final class TradeRecorder {
                 states.put(scope, after);
             }
             calls.add(arguments(trades.get(i), scope, before, after, now));
+            results.add(duplicate ? null : after);
         }
         List<String> replies = pipeline.run(redis -> {
             List<RedisFuture<String>> futures = new ArrayList<>(calls.size());
@@ -107,6 +119,11 @@ final class TradeRecorder {
         List<Trade> retry = new ArrayList<>();
         for (int i = 0; i < replies.size(); i++) {
             String reply = replies.get(i);
+            String scope = settings.pnlScopeOf(trades.get(i).event().symbol());
+            if (!"recorded".equals(reply) && results.get(i) != null) {
+                // the state computed for this scope from here on is not the scope's
+                remembered.remove(scope);
+            }
             switch (reply) {
                 case "conflict" -> {
                     retry.add(trades.get(i));
@@ -114,7 +131,8 @@ final class TradeRecorder {
                 }
                 case "gone" -> metrics.event(InputKind.TRADE_CLOSED.metricTag, "skipped");
                 case "recorded" -> {
-                    recordedAverage.accept(settings.pnlScopeOf(trades.get(i).event().symbol()), calls.get(i).get(AVERAGE_ARG));
+                    remember(scope, results.get(i));
+                    recordedAverage.accept(scope, calls.get(i).get(AVERAGE_ARG));
                     metrics.event(InputKind.TRADE_CLOSED.metricTag, reply);
                 }
                 default -> metrics.event(InputKind.TRADE_CLOSED.metricTag, reply);
@@ -123,22 +141,44 @@ final class TradeRecorder {
         return retry;
     }
 
+    private void remember(String scope, ScopeState state) {
+        if (remembered.size() >= MAX_REMEMBERED_SCOPES && !remembered.containsKey(scope)) {
+            remembered.clear();
+        }
+        remembered.put(scope, state);
+    }
+
     /**
-     * Reads, in one round trip, the state of every scope the trades fall in and whether each trade
-     * id is already recorded. The script checks both again, atomically; this read only has to be
-     * recent enough to usually be right, and two round trips were as good as one.
+     * Reads, in one round trip, the state of the scopes the trades fall in and, unless memory is
+     * trusted, whether each trade id is already recorded; with memory trusted, only scopes this
+     * worker knows nothing of are read (often none: no round trip). The script checks both again,
+     * atomically; this read only has to be recent enough to usually be right.
      */
-    private void read(List<Trade> trades, Map<String, ScopeState> states, List<Boolean> known) {
+    private void read(List<Trade> trades, Map<String, ScopeState> states, List<Boolean> known, boolean trustMemory) {
         Set<String> scopes = new LinkedHashSet<>();
-        trades.forEach(t -> scopes.add(settings.pnlScopeOf(t.event().symbol())));
+        for (Trade t : trades) {
+            String scope = settings.pnlScopeOf(t.event().symbol());
+            ScopeState memory = trustMemory ? remembered.get(scope) : null;
+            if (memory != null) {
+                states.put(scope, memory);
+            } else {
+                scopes.add(scope);
+            }
+        }
         List<String> ordered = new ArrayList<>(scopes);
+        if (ordered.isEmpty() && trustMemory) {
+            trades.forEach(t -> known.add(false));
+            return;
+        }
         List<Object> replies = pipeline.run(redis -> {
             List<RedisFuture<Object>> futures = new ArrayList<>(2 * ordered.size() + trades.size());
             for (String s : ordered) {
                 futures.add(cast(redis.hmget(keys.scope(s), "total_trades", "last_id")));
                 futures.add(cast(redis.lrange(keys.window(s), 0, settings.pnlWindow() - 1)));
             }
-            trades.forEach(t -> futures.add(cast(redis.exists(keys.trade(t.event().tradeId())))));
+            if (!trustMemory) {
+                trades.forEach(t -> futures.add(cast(redis.exists(keys.trade(t.event().tradeId())))));
+            }
             return futures;
         });
         for (int i = 0; i < ordered.size(); i++) {
@@ -151,7 +191,7 @@ final class TradeRecorder {
             states.put(ordered.get(i), new ScopeState(total, lastId, window.stream().map(WindowEntry::decode).toList()));
         }
         for (int i = 0; i < trades.size(); i++) {
-            known.add((Long) replies.get(2 * ordered.size() + i) > 0);
+            known.add(!trustMemory && (Long) replies.get(2 * ordered.size() + i) > 0);
         }
     }
 

@@ -207,4 +207,29 @@ class PnlFeedbackTest {
                 .get("avg_pnl_last_20"));
         assertEquals(3, streams.length(LEVELS));
     }
+
+    /**
+     * A worker takes its own last recording for the scope's state and every id for new; a resent
+     * trade in the same batch as new ones (one MULTI: one delivery) proves both guesses wrong at
+     * once, and must still be counted once, with the new ones counted in order after it.
+     */
+    @Test
+    void aResentTradeAmongNewOnesInOneBatchIsCountedOnce() {
+        worker = WorkerHarness.start(server);
+        streams.add(TRADES, "trade_id", "t1", "symbol", "BTCUSDT", "leverage", "20", "pnl", "0.01");
+        awaitStats(1);
+        streams.redis.multi();
+        streams.add(TRADES, "trade_id", "t1", "symbol", "BTCUSDT", "leverage", "20", "pnl", "0.01");
+        streams.add(TRADES, "trade_id", "t2", "symbol", "BTCUSDT", "leverage", "20", "pnl", "0.02");
+        streams.add(TRADES, "trade_id", "t3", "symbol", "BTCUSDT", "leverage", "20", "pnl", "0.06");
+        streams.redis.exec();
+        awaitStats(3);
+        await().atMost(Duration.ofSeconds(5)).until(() -> streams.pending(TRADES) == 0);
+        List<Map<String, String>> stats = streams.entries(STATS);
+        assertEquals(List.of("t1", "t2", "t3"), stats.stream().map(e -> e.get("trade_id")).toList());
+        assertEquals(List.of("1", "2", "3"), stats.stream().map(e -> e.get("total_trades")).toList());
+        assertEquals("0.03", stats.get(2).get("avg_pnl_last_20"));
+        assertEquals("0.03", levelsFor(streams.add(POSITIONS, "symbol", "BTCUSDT", "leverage", "10"))
+                .get("avg_pnl_last_20"));
+    }
 }
