@@ -35,7 +35,7 @@ final class Latency {
     record Result(String name, int rate, int seconds, long sent, long received, long errors, double p50Ms,
                   double p99Ms, double p999Ms, double maxMs, long heapStartKib, long heapEndKib, long peakRssKib,
                   List<Long> rssSamplesKib, double workerBusy, double redisBusy, double harnessBusy,
-                  double redisP50Ms, double redisP99Ms, double redisP999Ms) {
+                  double redisP50Ms, double redisP99Ms, double redisP999Ms, double cpuStall) {
     }
 
     private final RedisClient client;
@@ -71,12 +71,15 @@ final class Latency {
             double workerCpu = ProcCpu.seconds(worker.pid());
             double redisCpu = ProcCpu.seconds(redisPid);
             double harnessCpu = ProcCpu.seconds(self);
+            long stallBefore = Machine.cpuStallMicros();
             long started = System.nanoTime();
             Run measured = send(events, rate, seconds, worker, true);
             double wall = (System.nanoTime() - started) / 1e9;
             workerCpu = (ProcCpu.seconds(worker.pid()) - workerCpu) / wall;
             redisCpu = (ProcCpu.seconds(redisPid) - redisCpu) / wall;
             harnessCpu = (ProcCpu.seconds(self) - harnessCpu) / wall;
+            long stallAfter = Machine.cpuStallMicros();
+            double cpuStall = stallBefore < 0 || stallAfter < 0 ? Double.NaN : (stallAfter - stallBefore) / 1e6 / wall;
             long heapEnd = worker.heapAfterGcKib();
             long peakRss = worker.peakRssKib();
             worker.stop();
@@ -88,13 +91,14 @@ final class Latency {
                     percentile(sorted, 0.50), percentile(sorted, 0.99), percentile(sorted, 0.999),
                     sorted.length == 0 ? Double.NaN : sorted[sorted.length - 1] / 1e6, heapStart, heapEnd, peakRss,
                     measured.rssSamples, workerCpu, redisCpu, harnessCpu, percentile(inRedis, 0.50) * 1e6,
-                    percentile(inRedis, 0.99) * 1e6, percentile(inRedis, 0.999) * 1e6);
+                    percentile(inRedis, 0.99) * 1e6, percentile(inRedis, 0.999) * 1e6, cpuStall);
             Progress.say("  p50 %.3f ms, p99 %.3f ms, p99.9 %.3f ms, max %.3f ms; %,d/%,d received; peak RSS %,d KiB,"
                             + " heap after GC %,d -> %,d KiB; busy (share of a core): worker %.0f%%, redis %.0f%%,"
                             + " harness %.0f%%", r.p50Ms(), r.p99Ms(), r.p999Ms(), r.maxMs(), r.received(), r.sent(),
                     peakRss, heapStart, heapEnd, 100 * workerCpu, 100 * redisCpu, 100 * harnessCpu);
             Progress.say("  input id -> output id on Redis's clock (1 ms resolution): p50 %.0f ms, p99 %.0f ms,"
-                    + " p99.9 %.0f ms", r.redisP50Ms(), r.redisP99Ms(), r.redisP999Ms());
+                    + " p99.9 %.0f ms; some task waited for a CPU %.0f%% of the time", r.redisP50Ms(), r.redisP99Ms(),
+                    r.redisP999Ms(), 100 * cpuStall);
             return r;
         }
     }

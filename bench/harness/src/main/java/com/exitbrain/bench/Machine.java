@@ -30,6 +30,26 @@ final class Machine {
         }
     }
 
+    /**
+     * Linux pressure stall information: microseconds, since boot, during which at least one
+     * runnable task waited for a CPU ({@code /proc/pressure/cpu}, "some"); -1 where not available.
+     * Its growth over a run divided by the run's length is the share of the time the machine's
+     * CPUs were oversubscribed, whoever the waiting task was.
+     */
+    static long cpuStallMicros() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/pressure/cpu"))) {
+                if (line.startsWith("some ")) {
+                    int at = line.indexOf("total=");
+                    return Long.parseLong(line.substring(at + "total=".length()).trim());
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // no PSI on this kernel
+        }
+        return -1;
+    }
+
     private static String cpuModel() {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {

@@ -165,6 +165,8 @@ final class Report {
                     r.redisP50Ms(), r.redisP99Ms(), r.redisP999Ms()), "", "", "", "");
             out.printf(row, what + " busy: worker/redis/harness", String.format(Locale.ROOT, "%s/%s/%s",
                     percent(r.workerBusy()), percent(r.redisBusy()), percent(r.harnessBusy())), "", "", "", "");
+            out.printf(row, what + " CPU stall (PSI some)", Double.isNaN(r.cpuStall()) ? "n/a" : percent(r.cpuStall()),
+                    "", "", "", "");
             out.printf(row, what + " received", String.format(Locale.ROOT, "%,d/%,d", r.received(), r.sent()), "", "",
                     "all", verdict(r.received() == r.sent()));
             out.printf(row, what + " heap after GC", mib(r.heapStartKib()) + " -> " + mib(r.heapEndKib()), "", "",
@@ -261,6 +263,9 @@ final class Report {
         l.put("worker_busy", round(r.workerBusy(), 2));
         l.put("redis_busy", round(r.redisBusy(), 2));
         l.put("harness_busy", round(r.harnessBusy(), 2));
+        if (!Double.isNaN(r.cpuStall())) {
+            l.put("cpu_stall_share", round(r.cpuStall(), 3));
+        }
         ArrayNode samples = l.putArray("rss_kib_every_10s");
         r.rssSamplesKib().forEach(samples::add);
         l.put("pass", latencyPass(r));

@@ -14,7 +14,7 @@ import java.util.List;
 final class UnitFlags {
     static final Path UNIT = Path.of("deploy/exitbrain.service");
     /** The unit's flags when it is not in this checkout (as of the deployment commit). */
-    static final List<String> FALLBACK = List.of("-Xms32m", "-Xmx128m", "-XX:MaxMetaspaceSize=64m",
+    static final List<String> FALLBACK = List.of("-Xms128m", "-Xmx128m", "-Xmn64m", "-XX:MaxMetaspaceSize=64m",
             "-XX:ReservedCodeCacheSize=32m", "-XX:MaxDirectMemorySize=32m", "-Xss512k", "-XX:+UseSerialGC",
             "-XX:ActiveProcessorCount=2", "-XX:+ExitOnOutOfMemoryError", "-XX:-UsePerfData");
 
