@@ -8,6 +8,7 @@ import com.exitbrain.engine.LevelSet;
 import com.exitbrain.health.WorkerMetrics;
 import com.exitbrain.pnl.PnlKeys;
 import io.lettuce.core.RedisFuture;
+import io.lettuce.core.api.async.RedisAsyncCommands;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -28,6 +29,8 @@ final class BatchProcessor {
     /** The publish script's reply when the levels' average PnL is no longer the scope's. */
     private static final long STALE = -1;
     private static final int MAX_STALE_ROUNDS = 100;
+    /** Levels computed and sent at a time: Redis works on one chunk while the next is computed. */
+    private static final int CHUNK = 32;
     /** Symbol scopes are as many as symbols; a worker fed ever new symbols forgets and re-reads. */
     private static final int MAX_REMEMBERED_SCOPES = 10_000;
 
@@ -39,6 +42,7 @@ final class BatchProcessor {
     private final PnlKeys keys;
     private final Script publish;
     private final TradeRecorder trades;
+    private final String maxLen;
     private final DeadLetterLog deadLetterLog = new DeadLetterLog();
     /** Scope → its avg_pnl text as last read or written here: a guess the publish script verifies. */
     private final Map<String, String> averages = new HashMap<>();
@@ -52,6 +56,7 @@ final class BatchProcessor {
         this.clock = clock;
         this.keys = new PnlKeys(settings.keyPrefix());
         this.publish = publish;
+        this.maxLen = Long.toString(settings.streams().outputMaxLen());
         this.trades = new TradeRecorder(settings, pipeline, metrics, clock, recordTrade, keys, this::rememberAverage);
     }
 
@@ -101,8 +106,7 @@ final class BatchProcessor {
             }
         }
         trades.record(closed);
-        levels(positions, publications);
-        List<Position> stale = publishAll(publications);
+        List<Position> stale = computeAndPublish(positions, publications);
         for (int round = 1; !stale.isEmpty(); round++) {
             if (round == MAX_STALE_ROUNDS) {
                 log.warn("{} positions saw their PnL window change {} times in a row; left pending for redelivery",
@@ -110,18 +114,52 @@ final class BatchProcessor {
                 stale.forEach(p -> metrics.event(InputKind.POSITION_OPENED.metricTag, "failed"));
                 break;
             }
-            List<Publication> again = new ArrayList<>(stale.size());
-            levels(stale, again);
-            stale = publishAll(again);
+            stale = computeAndPublish(stale, new ArrayList<>(stale.size()));
         }
         ackVanished(vanished);
     }
 
-    private void levels(List<Position> positions, List<Publication> publications) {
-        if (positions.isEmpty()) {
-            return;
+    /**
+     * Computes the levels a chunk at a time and sends each chunk's script calls (after those of
+     * {@code publications}, the dead letters) as soon as it is ready, so that Redis runs one chunk
+     * while the next is being computed; then waits for every reply. Returns the positions whose
+     * levels were computed from a stale average.
+     */
+    private List<Position> computeAndPublish(List<Position> positions, List<Publication> publications) {
+        if (!positions.isEmpty()) {
+            readUnknownAverages(positions);
         }
-        readUnknownAverages(positions);
+        List<RedisFuture<Long>> futures = new ArrayList<>(publications.size() + positions.size());
+        send(publications, futures);
+        for (int from = 0; from < positions.size(); from += CHUNK) {
+            List<Publication> chunk = new ArrayList<>(CHUNK);
+            levels(positions.subList(from, Math.min(positions.size(), from + CHUNK)), chunk);
+            send(chunk, futures);
+            publications.addAll(chunk);
+        }
+        if (publications.isEmpty()) {
+            return List.of();
+        }
+        List<Long> replies;
+        try {
+            replies = pipeline.await(futures);
+        } catch (RuntimeException e) {
+            if (!Script.isNoScript(e)) {
+                throw e;
+            }
+            // Redis lost its scripts (restarted): load them and send everything again, which the
+            // script's pending check makes harmless for calls that did run.
+            pipeline.loadScripts();
+            replies = pipeline.run(redis -> {
+                List<RedisFuture<Long>> again = new ArrayList<>(publications.size());
+                send(publications, again);
+                return again;
+            });
+        }
+        return outcomes(publications, replies);
+    }
+
+    private void levels(List<Position> positions, List<Publication> publications) {
         long now = clock.instant().getEpochSecond();
         for (Position p : positions) {
             try {
@@ -183,31 +221,32 @@ final class BatchProcessor {
         return Publication.deadLetter(in, settings.streams().deadLetter(), fields, code.wire());
     }
 
-    /** Sends every publication in one pipeline; returns the positions whose levels were computed from a stale average. */
-    private List<Position> publishAll(List<Publication> publications) {
+    /** Queues the script call of each publication and sends them (one flush). */
+    private void send(List<Publication> publications, List<RedisFuture<Long>> futures) {
         if (publications.isEmpty()) {
-            return List.of();
+            return;
         }
-        String maxLen = Long.toString(settings.streams().outputMaxLen());
-        List<Long> replies = pipeline.run(redis -> {
-            List<RedisFuture<Long>> futures = new ArrayList<>(publications.size());
-            for (Publication p : publications) {
-                String[] args = new String[4 + p.fields().size() * 2];
-                args[0] = settings.group();
-                args[1] = p.in().id();
-                args[2] = maxLen;
-                args[3] = p.averageText();
-                int i = 4;
-                for (Map.Entry<String, String> field : p.fields().entrySet()) {
-                    args[i++] = field.getKey();
-                    args[i++] = field.getValue();
-                }
-                String[] keysOfCall = p.scope() == null ? new String[]{p.in().stream(), p.output()}
-                        : new String[]{p.in().stream(), p.output(), keys.scope(p.scope())};
-                futures.add(publish.call(redis, keysOfCall, args));
+        RedisAsyncCommands<String, String> redis = pipeline.commands();
+        for (Publication p : publications) {
+            String[] args = new String[4 + p.fields().size() * 2];
+            args[0] = settings.group();
+            args[1] = p.in().id();
+            args[2] = maxLen;
+            args[3] = p.averageText();
+            int i = 4;
+            for (Map.Entry<String, String> field : p.fields().entrySet()) {
+                args[i++] = field.getKey();
+                args[i++] = field.getValue();
             }
-            return futures;
-        });
+            String[] keysOfCall = p.scope() == null ? new String[]{p.in().stream(), p.output()}
+                    : new String[]{p.in().stream(), p.output(), keys.scope(p.scope())};
+            futures.add(publish.call(redis, keysOfCall, args));
+        }
+        pipeline.flush();
+    }
+
+    /** Counts each reply; returns the positions whose levels were computed from a stale average. */
+    private List<Position> outcomes(List<Publication> publications, List<Long> replies) {
         List<Position> stale = new ArrayList<>();
         for (int i = 0; i < publications.size(); i++) {
             Publication p = publications.get(i);

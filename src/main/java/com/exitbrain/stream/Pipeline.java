@@ -55,7 +55,13 @@ final class Pipeline {
         await(loads);
     }
 
-    private <T> List<T> await(List<RedisFuture<T>> futures) {
+    /** Sends the commands queued so far without waiting for their replies. */
+    void flush() {
+        connection.flushCommands();
+    }
+
+    /** Sends what is queued and returns the replies of {@code futures}, in order. */
+    <T> List<T> await(List<RedisFuture<T>> futures) {
         connection.flushCommands();
         if (!LettuceFutures.awaitAll(timeout, futures.toArray(RedisFuture[]::new))) {
             throw new RedisCommandTimeoutException("no reply from Redis within " + timeout.toMillis() + " ms");

@@ -19,6 +19,9 @@ class DecimalsFastPathTest {
     }
 
     private static void check(double value) {
+        if (Double.isFinite(value)) {
+            assertEquals(new BigDecimal(Decimals.shortest(value)), Decimals.exact(value), () -> "exact " + value);
+        }
         String plain = Decimals.plain(value);
         assertEquals(reference(value), plain, () -> "for " + value);
         assertEquals(value == 0 ? 0.0 : value, Double.parseDouble(plain), () -> plain + " reads back as another double");
