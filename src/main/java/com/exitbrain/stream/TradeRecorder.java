@@ -36,6 +36,8 @@ final class TradeRecorder {
     private static final int MAX_ROUNDS = 100;
     /** Index of the new avg_pnl among the script's arguments (ARGV[9]). */
     private static final int AVERAGE_ARG = 8;
+    /** Trades computed and sent at a time. */
+    private static final int CHUNK = 32;
     /** Symbol scopes are as many as symbols; a worker fed ever new symbols forgets and re-reads. */
     private static final int MAX_REMEMBERED_SCOPES = 10_000;
 
@@ -93,6 +95,7 @@ final class TradeRecorder {
         long now = clock.instant().getEpochSecond();
         List<List<String>> calls = new ArrayList<>(trades.size());
         List<ScopeState> results = new ArrayList<>(trades.size());
+        List<RedisFuture<String>> futures = new ArrayList<>(trades.size());
         for (int i = 0; i < trades.size(); i++) {
             TradeClosed t = trades.get(i).event();
             String scope = settings.pnlScopeOf(t.symbol());
@@ -105,17 +108,26 @@ final class TradeRecorder {
             }
             calls.add(arguments(trades.get(i), scope, before, after, now));
             results.add(duplicate ? null : after);
-        }
-        List<String> replies = pipeline.run(redis -> {
-            List<RedisFuture<String>> futures = new ArrayList<>(calls.size());
-            for (int i = 0; i < calls.size(); i++) {
-                String scope = settings.pnlScopeOf(trades.get(i).event().symbol());
-                futures.add(script.call(redis, List.of(trades.get(i).in().stream(), settings.streams().stats(),
-                        keys.scope(scope), keys.window(scope), keys.trade(trades.get(i).event().tradeId()),
-                        keys.scope(PnlKeys.GLOBAL), keys.window(PnlKeys.GLOBAL)), calls.get(i)));
+            if ((i + 1) % CHUNK == 0 || i == trades.size() - 1) {
+                // sent as they are ready: Redis records these while the next ones are computed
+                send(trades, calls, futures.size(), i + 1, futures);
+                pipeline.flush();
             }
-            return futures;
-        });
+        }
+        List<String> replies;
+        try {
+            replies = pipeline.await(futures);
+        } catch (RuntimeException e) {
+            if (!Script.isNoScript(e)) {
+                throw e;
+            }
+            pipeline.loadScripts();
+            replies = pipeline.run(redis -> {
+                List<RedisFuture<String>> again = new ArrayList<>(calls.size());
+                send(trades, calls, 0, calls.size(), again);
+                return again;
+            });
+        }
         List<Trade> retry = new ArrayList<>();
         for (int i = 0; i < replies.size(); i++) {
             String reply = replies.get(i);
@@ -139,6 +151,17 @@ final class TradeRecorder {
             }
         }
         return retry;
+    }
+
+    /** Queues the script calls {@code from} (inclusive) to {@code to} (exclusive). */
+    private void send(List<Trade> trades, List<List<String>> calls, int from, int to, List<RedisFuture<String>> futures) {
+        for (int i = from; i < to; i++) {
+            Trade trade = trades.get(i);
+            String scope = settings.pnlScopeOf(trade.event().symbol());
+            futures.add(script.call(pipeline.commands(), List.of(trade.in().stream(), settings.streams().stats(),
+                    keys.scope(scope), keys.window(scope), keys.trade(trade.event().tradeId()),
+                    keys.scope(PnlKeys.GLOBAL), keys.window(PnlKeys.GLOBAL)), calls.get(i)));
+        }
     }
 
     private void remember(String scope, ScopeState state) {
