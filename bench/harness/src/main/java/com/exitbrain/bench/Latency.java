@@ -35,7 +35,8 @@ final class Latency {
     record Result(String name, int rate, int seconds, long sent, long received, long errors, double p50Ms,
                   double p99Ms, double p999Ms, double maxMs, long heapStartKib, long heapEndKib, long peakRssKib,
                   List<Long> rssSamplesKib, double workerBusy, double redisBusy, double harnessBusy,
-                  double redisP50Ms, double redisP99Ms, double redisP999Ms, double cpuStall) {
+                  double redisP50Ms, double redisP99Ms, double redisP999Ms, double cpuStall,
+                  int warmupSeconds, double warmupP50Ms, double warmupP99Ms) {
     }
 
     private final RedisClient client;
@@ -61,9 +62,16 @@ final class Latency {
                 Thread.sleep(20);
             }
             Events events = new Events(7);
+            double warmupP50 = Double.NaN;
+            double warmupP99 = Double.NaN;
             if (warmupSeconds > 0) {
                 Progress.say("%s: warm-up, %,d events/s for %d s", name, rate, warmupSeconds);
-                send(events, rate, warmupSeconds, worker, false);
+                Run warmup = send(events, rate, warmupSeconds, worker, false);
+                long[] sortedWarmup = Arrays.copyOf(warmup.latencies, (int) warmup.received);
+                Arrays.sort(sortedWarmup);
+                warmupP50 = percentile(sortedWarmup, 0.50);
+                warmupP99 = percentile(sortedWarmup, 0.99);
+                Progress.say("  warm-up (a fresh JVM, still compiling): p50 %.3f ms, p99 %.3f ms", warmupP50, warmupP99);
             }
             long heapStart = worker.heapAfterGcKib();
             Progress.say("%s: %,d events/s for %d s (heap after GC at start: %,d KiB)", name, rate, seconds, heapStart);
@@ -91,7 +99,8 @@ final class Latency {
                     percentile(sorted, 0.50), percentile(sorted, 0.99), percentile(sorted, 0.999),
                     sorted.length == 0 ? Double.NaN : sorted[sorted.length - 1] / 1e6, heapStart, heapEnd, peakRss,
                     measured.rssSamples, workerCpu, redisCpu, harnessCpu, percentile(inRedis, 0.50) * 1e6,
-                    percentile(inRedis, 0.99) * 1e6, percentile(inRedis, 0.999) * 1e6, cpuStall);
+                    percentile(inRedis, 0.99) * 1e6, percentile(inRedis, 0.999) * 1e6, cpuStall, warmupSeconds,
+                    warmupP50, warmupP99);
             Progress.say("  p50 %.3f ms, p99 %.3f ms, p99.9 %.3f ms, max %.3f ms; %,d/%,d received; peak RSS %,d KiB,"
                             + " heap after GC %,d -> %,d KiB; busy (share of a core): worker %.0f%%, redis %.0f%%,"
                             + " harness %.0f%%", r.p50Ms(), r.p99Ms(), r.p999Ms(), r.maxMs(), r.received(), r.sent(),

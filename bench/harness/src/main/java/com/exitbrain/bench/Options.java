@@ -26,7 +26,7 @@ record Options(Path workerJar, List<String> jvmFlags, String jvmFlagsSource, int
         int trades = 100_000;
         int rate = 5000;
         int latencySeconds = 30;
-        int warmupSeconds = 5;
+        int warmupSeconds = 30;
         int soakSeconds = 0;
         int batchSize = 200;
         int rounds = 3;

@@ -165,6 +165,10 @@ final class Report {
                     r.redisP50Ms(), r.redisP99Ms(), r.redisP999Ms()), "", "", "", "");
             out.printf(row, what + " busy: worker/redis/harness", String.format(Locale.ROOT, "%s/%s/%s",
                     percent(r.workerBusy()), percent(r.redisBusy()), percent(r.harnessBusy())), "", "", "", "");
+            if (r.warmupSeconds() > 0) {
+                out.printf(row, what + " warm-up " + r.warmupSeconds() + " s p50/p99", String.format(Locale.ROOT,
+                        "%.2f/%.2f ms", r.warmupP50Ms(), r.warmupP99Ms()), "", "", "", "");
+            }
             out.printf(row, what + " CPU stall (PSI some)", Double.isNaN(r.cpuStall()) ? "n/a" : percent(r.cpuStall()),
                     "", "", "", "");
             out.printf(row, what + " received", String.format(Locale.ROOT, "%,d/%,d", r.received(), r.sent()), "", "",
@@ -263,6 +267,11 @@ final class Report {
         l.put("worker_busy", round(r.workerBusy(), 2));
         l.put("redis_busy", round(r.redisBusy(), 2));
         l.put("harness_busy", round(r.harnessBusy(), 2));
+        if (r.warmupSeconds() > 0) {
+            l.put("warmup_seconds", r.warmupSeconds());
+            l.put("warmup_p50_ms", r.warmupP50Ms());
+            l.put("warmup_p99_ms", r.warmupP99Ms());
+        }
         if (!Double.isNaN(r.cpuStall())) {
             l.put("cpu_stall_share", round(r.cpuStall(), 3));
         }
