@@ -31,12 +31,14 @@ final class Latency {
     private static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
     private static final long TICKS_PER_SECOND = 1000;
     private static final long DRAIN_GRACE_NANOS = TimeUnit.SECONDS.toNanos(30);
+    /** Far above the steady state's worst (about 20 ms here): an event this late means a backlog. */
+    private static final long SETTLED_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
     record Result(String name, int rate, int seconds, long sent, long received, long errors, double p50Ms,
                   double p99Ms, double p999Ms, double maxMs, long heapStartKib, long heapEndKib, long peakRssKib,
                   List<Long> rssSamplesKib, double workerBusy, double redisBusy, double harnessBusy,
                   double redisP50Ms, double redisP99Ms, double redisP999Ms, double cpuStall,
-                  int warmupSeconds, double warmupP50Ms, double warmupP99Ms) {
+                  int warmupSeconds, double warmupP50Ms, double warmupP99Ms, double warmupSettledSeconds) {
     }
 
     private final RedisClient client;
@@ -64,6 +66,7 @@ final class Latency {
             Events events = new Events(7);
             double warmupP50 = Double.NaN;
             double warmupP99 = Double.NaN;
+            double warmupSettled = Double.NaN;
             if (warmupSeconds > 0) {
                 Progress.say("%s: warm-up, %,d events/s for %d s", name, rate, warmupSeconds);
                 Run warmup = send(events, rate, warmupSeconds, worker, false);
@@ -71,7 +74,10 @@ final class Latency {
                 Arrays.sort(sortedWarmup);
                 warmupP50 = percentile(sortedWarmup, 0.50);
                 warmupP99 = percentile(sortedWarmup, 0.99);
-                Progress.say("  warm-up (a fresh JVM, still compiling): p50 %.3f ms, p99 %.3f ms", warmupP50, warmupP99);
+                warmupSettled = settledSeconds(warmup.bySequence, rate);
+                Progress.say("  warm-up (a fresh JVM, still compiling): p50 %.3f ms, p99 %.3f ms; no event over %d ms"
+                        + " after the first %.1f s", warmupP50, warmupP99, TimeUnit.NANOSECONDS.toMillis(SETTLED_NANOS),
+                        warmupSettled);
             }
             long heapStart = worker.heapAfterGcKib();
             Progress.say("%s: %,d events/s for %d s (heap after GC at start: %,d KiB)", name, rate, seconds, heapStart);
@@ -100,7 +106,7 @@ final class Latency {
                     sorted.length == 0 ? Double.NaN : sorted[sorted.length - 1] / 1e6, heapStart, heapEnd, peakRss,
                     measured.rssSamples, workerCpu, redisCpu, harnessCpu, percentile(inRedis, 0.50) * 1e6,
                     percentile(inRedis, 0.99) * 1e6, percentile(inRedis, 0.999) * 1e6, cpuStall, warmupSeconds,
-                    warmupP50, warmupP99);
+                    warmupP50, warmupP99, warmupSettled);
             Progress.say("  p50 %.3f ms, p99 %.3f ms, p99.9 %.3f ms, max %.3f ms; %,d/%,d received; peak RSS %,d KiB,"
                             + " heap after GC %,d -> %,d KiB; busy (share of a core): worker %.0f%%, redis %.0f%%,"
                             + " harness %.0f%%", r.p50Ms(), r.p99Ms(), r.p999Ms(), r.maxMs(), r.received(), r.sent(),
@@ -112,14 +118,28 @@ final class Latency {
         }
     }
 
-    private record Run(long sent, long received, long errors, long[] latencies, long[] redisClockMillis,
-                       List<Long> rssSamples) {
+    private record Run(long sent, long received, long errors, long[] latencies, long[] bySequence,
+                       long[] redisClockMillis, List<Long> rssSamples) {
+    }
+
+    /**
+     * Seconds into the run at which the last event slower than {@link #SETTLED_NANOS} was due: from
+     * then on every event met the target. An event never received counts as slow.
+     */
+    private static double settledSeconds(long[] bySequence, int rate) {
+        for (int seq = bySequence.length - 1; seq >= 0; seq--) {
+            if (bySequence[seq] <= 0 || bySequence[seq] > SETTLED_NANOS) {
+                return (seq + 1) / (double) rate;
+            }
+        }
+        return 0;
     }
 
     /** Sends {@code rate × seconds} events on schedule and waits until each one's levels are visible. */
     private Run send(Events events, int rate, int seconds, JavaChild worker, boolean sampleRss) throws Exception {
         int total = Math.multiplyExact(rate, seconds);
         long[] latencies = new long[total];
+        long[] bySequence = new long[total];
         long[] redisClockMillis = new long[total];
         AtomicLong received = new AtomicLong();
         AtomicLong errors = new AtomicLong();
@@ -131,7 +151,7 @@ final class Latency {
             RedisAsyncCommands<String, String> producer = out.async();
             RedisCommands<String, String> reader = in.sync();
             String from = lastId(reader);
-            Thread readerThread = new Thread(() -> read(reader, from, tag, latencies, redisClockMillis, received, total),
+            Thread readerThread = new Thread(() -> read(reader, from, tag, latencies, bySequence, redisClockMillis, received, total),
                     "latency-reader");
             readerThread.setDaemon(true);
             readerThread.start();
@@ -161,7 +181,7 @@ final class Latency {
             }
             readerThread.join(TimeUnit.NANOSECONDS.toMillis(DRAIN_GRACE_NANOS));
             readerThread.interrupt();
-            return new Run(total, received.get(), errors.get(), latencies, redisClockMillis, rssSamples);
+            return new Run(total, received.get(), errors.get(), latencies, bySequence, redisClockMillis, rssSamples);
         }
     }
 
@@ -177,7 +197,7 @@ final class Latency {
      * part spent waiting in the input stream and in the worker, without the reader's own delay.
      */
     private static void read(RedisCommands<String, String> reader, String from, String tag, long[] latencies,
-                             long[] redisClockMillis, AtomicLong received, int total) {
+                             long[] bySequence, long[] redisClockMillis, AtomicLong received, int total) {
         String cursor = from;
         XReadArgs args = XReadArgs.Builder.count(1000).block(200);
         while (received.get() < total && !Thread.currentThread().isInterrupted()) {
@@ -200,13 +220,14 @@ final class Latency {
                 int dash = id.indexOf('-', tag.length());
                 int seq = Integer.parseInt(id.substring(tag.length(), dash));
                 long scheduled = Long.parseLong(id.substring(dash + 1));
-                int n = (int) received.getAndIncrement();
-                latencies[n] = now - scheduled;
-                String source = m.getBody().get(PositionIdCodec.SOURCE_ID);
-                redisClockMillis[n] = millisOf(m.getId()) - millisOf(source);
                 if (seq >= total) {
                     throw new IllegalStateException("unexpected sequence " + seq);
                 }
+                int n = (int) received.getAndIncrement();
+                latencies[n] = now - scheduled;
+                bySequence[seq] = now - scheduled;
+                String source = m.getBody().get(PositionIdCodec.SOURCE_ID);
+                redisClockMillis[n] = millisOf(m.getId()) - millisOf(source);
             }
         }
     }

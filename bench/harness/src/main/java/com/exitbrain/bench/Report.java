@@ -168,6 +168,9 @@ final class Report {
             if (r.warmupSeconds() > 0) {
                 out.printf(row, what + " warm-up " + r.warmupSeconds() + " s p50/p99", String.format(Locale.ROOT,
                         "%.2f/%.2f ms", r.warmupP50Ms(), r.warmupP99Ms()), "", "", "", "");
+                boolean settled = r.warmupSettledSeconds() < r.warmupSeconds() - 0.1;
+                out.printf(row, what + " warm-up: all <= 50 ms after", settled ? String.format(Locale.ROOT,
+                        "%.1f s", r.warmupSettledSeconds()) : "not within " + r.warmupSeconds() + " s", "", "", "", "");
             }
             out.printf(row, what + " CPU stall (PSI some)", Double.isNaN(r.cpuStall()) ? "n/a" : percent(r.cpuStall()),
                     "", "", "", "");
@@ -271,6 +274,7 @@ final class Report {
             l.put("warmup_seconds", r.warmupSeconds());
             l.put("warmup_p50_ms", r.warmupP50Ms());
             l.put("warmup_p99_ms", r.warmupP99Ms());
+            l.put("warmup_all_within_50ms_after_s", r.warmupSettledSeconds());
         }
         if (!Double.isNaN(r.cpuStall())) {
             l.put("cpu_stall_share", round(r.cpuStall(), 3));
