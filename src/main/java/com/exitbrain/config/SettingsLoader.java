@@ -185,13 +185,16 @@ public final class SettingsLoader {
     }
 
     private static String defaultConsumerName() {
-        String host;
+        return hostName() + "-" + ProcessHandle.current().pid();
+    }
+
+    /** The host part of the default consumer name {@code <host>-<pid>}. */
+    public static String hostName() {
         try {
-            host = InetAddress.getLocalHost().getHostName();
+            return InetAddress.getLocalHost().getHostName();
         } catch (Exception e) {
-            host = "exitbrain";
+            return "exitbrain";
         }
-        return host + "-" + ProcessHandle.current().pid();
     }
 
     private static Map<String, String> envTable() {

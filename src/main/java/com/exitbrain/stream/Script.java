@@ -4,6 +4,7 @@ import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.api.sync.RedisCommands;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -42,6 +43,19 @@ final class Script {
 
     <T> RedisFuture<T> call(RedisAsyncCommands<String, String> redis, String[] keys, String[] args) {
         return redis.evalsha(sha, type, keys, args);
+    }
+
+    /** Runs the script and waits for its reply, loading it first if Redis does not have it. */
+    <T> T callNow(RedisCommands<String, String> redis, String[] keys, String... args) {
+        try {
+            return redis.evalsha(sha, type, keys, args);
+        } catch (RuntimeException e) {
+            if (!isNoScript(e)) {
+                throw e;
+            }
+            redis.scriptLoad(source);
+            return redis.evalsha(sha, type, keys, args);
+        }
     }
 
     RedisFuture<String> load(RedisAsyncCommands<String, String> redis) {

@@ -1,6 +1,7 @@
 package com.exitbrain.stream;
 
 import com.exitbrain.config.Settings;
+import com.exitbrain.config.SettingsLoader;
 import com.exitbrain.health.WorkerMetrics;
 import io.lettuce.core.models.stream.ClaimedMessages;
 import io.lettuce.core.Consumer;
@@ -27,13 +28,18 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The consumer loop (SPEC §4): set up the groups, finish this consumer's own pending entries,
- * claim entries other consumers left idle, and read new entries in batches, until stopped. Any
+ * take over those of a predecessor that died on this host ({@link ConsumerSweep}), claim entries
+ * other consumers left idle, and read new entries in batches, until stopped. Any
  * Redis failure makes it back off, report unhealthy, and start again from its own pending entries,
  * which the idempotent scripts make safe.
  */
 public final class StreamWorker implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(StreamWorker.class);
     private static final long MAX_BACKOFF_MS = 5000;
+    /** Departed consumers are looked for at start-up, after a failure, and this often. */
+    private static final long SWEEP_INTERVAL_MS = 300_000;
+    /** A consumer with nothing pending is removed once idle this long: no live worker ever is. */
+    private static final Duration EMPTY_CONSUMER_IDLE = Duration.ofHours(1);
 
     private final Settings settings;
     private final RedisCommands<String, String> reader;
@@ -44,6 +50,7 @@ public final class StreamWorker implements Runnable {
     private final Map<InputKind, String> streams = new HashMap<>();
     private final Map<String, String> resumeAfter = new HashMap<>();
     private final Consumer<String> me;
+    private final ConsumerSweep sweep;
     private final CountDownLatch finished = new CountDownLatch(1);
 
     private volatile boolean running = true;
@@ -67,6 +74,8 @@ public final class StreamWorker implements Runnable {
                 List.of(publish, record));
         this.processor = new BatchProcessor(settings, pipeline, metrics, Clock.systemUTC(), publish, record);
         this.me = Consumer.from(settings.group(), settings.consumer());
+        this.sweep = new ConsumerSweep(control, me, SettingsLoader.hostName(), ConsumerSweep::processAlive,
+                EMPTY_CONSUMER_IDLE);
         streams.put(InputKind.POSITION_OPENED, settings.streams().positionOpened());
         streams.put(InputKind.TRADE_CLOSED, settings.streams().tradeClosed());
     }
@@ -94,6 +103,7 @@ public final class StreamWorker implements Runnable {
         boolean setUp = false;
         long backoff = 100;
         long nextClaim = 0;
+        long nextSweep = 0;
         try {
             while (running) {
                 try {
@@ -101,6 +111,11 @@ public final class StreamWorker implements Runnable {
                         setUp();
                         drainOwnPending();
                         setUp = true;
+                        nextSweep = 0;
+                    }
+                    if (System.currentTimeMillis() >= nextSweep) {
+                        sweep.sweep(streams.values(), claimed -> handle(withDeliveries(claimed)));
+                        nextSweep = System.currentTimeMillis() + SWEEP_INTERVAL_MS;
                     }
                     if (System.currentTimeMillis() >= nextClaim) {
                         claimIdle();

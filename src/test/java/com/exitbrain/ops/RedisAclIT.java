@@ -110,6 +110,66 @@ class RedisAclIT {
         }
     }
 
+    /** A worker killed on this host under the default name, with entries read and not acked. */
+    private static String deadPredecessorWithPending(Streams admin, int entries) {
+        String dead = com.exitbrain.config.SettingsLoader.hostName() + "-999999999";
+        admin.redis.xgroupCreate(io.lettuce.core.XReadArgs.StreamOffset.from(POSITIONS, "0"), "exitbrain",
+                io.lettuce.core.XGroupCreateArgs.Builder.mkstream(true));
+        for (int i = 0; i < entries; i++) {
+            admin.add(POSITIONS, "symbol", "BTCUSDT", "leverage", "10", "position_id", "before-" + i);
+        }
+        admin.redis.xreadgroup(io.lettuce.core.Consumer.from("exitbrain", dead),
+                io.lettuce.core.XReadArgs.Builder.count(100),
+                io.lettuce.core.XReadArgs.StreamOffset.lastConsumed(POSITIONS));
+        return dead;
+    }
+
+    private static List<String> consumers(Streams admin) {
+        return admin.redis.xinfoConsumers(POSITIONS, "exitbrain").stream()
+                .map(c -> String.valueOf(((List<?>) c).get(1))).toList();
+    }
+
+    @Test
+    void aDeadPredecessorIsTakenOverAndRemovedAsTheAclUser() throws Exception {
+        String password = UUID.randomUUID().toString();
+        try (RedisProcess redis = RedisProcess.start(false, "--aclfile", aclFile(password).toString());
+             Streams admin = new Streams(redis)) {
+            String dead = deadPredecessorWithPending(admin, 3);
+            try (Daemon worker = WorkerHarness.start(redis, "REDIS_URL", userUrl(redis, password),
+                    "EXITBRAIN_CLAIM_MIN_IDLE_MS", "3600000")) {
+                await().atMost(Duration.ofSeconds(30)).until(() -> admin.length(LEVELS) == 3
+                        && admin.pending(POSITIONS) == 0 && !consumers(admin).contains(dead));
+                assertEquals(List.of(), admin.redis.dispatch(CommandType.ACL, new io.lettuce.core.output.ArrayOutput<>(
+                        StringCodec.UTF8), new CommandArgs<>(StringCodec.UTF8).add("LOG")), "ACL LOG");
+            }
+        }
+    }
+
+    @Test
+    void anAclOfAnEarlierVersionWithoutTheTakeOverCommandsStillRunsTheWorker() throws Exception {
+        String password = UUID.randomUUID().toString();
+        Path older = temp.resolve("older.acl");
+        String rule = Files.readString(aclFile(password));
+        for (String command : List.of(" +xclaim", " +xinfo|consumers", " +xgroup|delconsumer")) {
+            assertTrue(rule.contains(command), command);
+            rule = rule.replace(command, "");
+        }
+        Files.writeString(older, rule);
+        try (RedisProcess redis = RedisProcess.start(false, "--aclfile", older.toString());
+             Streams admin = new Streams(redis)) {
+            String dead = deadPredecessorWithPending(admin, 2);
+            try (Daemon worker = WorkerHarness.start(redis, "REDIS_URL", userUrl(redis, password),
+                    "EXITBRAIN_CLAIM_MIN_IDLE_MS", "300")) {
+                admin.add(POSITIONS, "symbol", "BTCUSDT", "leverage", "10", "position_id", "after");
+                // the dead consumer's entries by XAUTOCLAIM after the idle time, the new one as usual
+                await().atMost(Duration.ofSeconds(30)).until(() -> admin.length(LEVELS) == 3
+                        && admin.pending(POSITIONS) == 0);
+                assertTrue(consumers(admin).contains(dead), "no removal without xgroup|delconsumer");
+                assertEquals(0, admin.length(DLQ));
+            }
+        }
+    }
+
     @Test
     void aclUserIsRefusedAnythingElse() throws Exception {
         String password = UUID.randomUUID().toString();

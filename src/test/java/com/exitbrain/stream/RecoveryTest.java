@@ -9,6 +9,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.exitbrain.config.SettingsLoader;
 import com.exitbrain.testing.RedisProcess;
 import com.exitbrain.testing.Streams;
 import com.exitbrain.testing.WorkerHarness;
@@ -164,6 +165,56 @@ class RecoveryTest {
                 assertExactlyOnce(streams, 0, 30);
             }
         }
+    }
+
+    @Test
+    void aPredecessorThatDiedOnThisHostIsTakenOverAtOnceAndRemoved() {
+        // <this host>-<pid> with a pid no process can have (above Linux's pid_max): a worker killed
+        // on this host under the default consumer name
+        String dead = SettingsLoader.hostName() + "-999999999";
+        try (RedisProcess server = RedisProcess.start(); Streams streams = new Streams(server)) {
+            readWithoutAck(streams, dead, 250);
+            assertEquals(250, streams.pending(POSITIONS));
+            // an hour of claim idle: only the take-over can finish these within the test
+            try (Daemon worker = WorkerHarness.start(server, "EXITBRAIN_CLAIM_MIN_IDLE_MS", "3600000")) {
+                assertExactlyOnce(streams, 250, 0);
+                await().atMost(Duration.ofSeconds(10)).until(() -> !consumers(streams, POSITIONS).contains(dead));
+                assertTrue(consumers(streams, POSITIONS).contains("test-worker"));
+            }
+        }
+    }
+
+    @Test
+    void aConsumerWhoseProcessStillRunsOnThisHostKeepsItsEntriesUntilTheyAreIdle() throws Exception {
+        Process alive = new ProcessBuilder("sleep", "60").start();
+        String other = SettingsLoader.hostName() + "-" + alive.pid();
+        try (RedisProcess server = RedisProcess.start(); Streams streams = new Streams(server)) {
+            readWithoutAck(streams, other, 20);
+            try (Daemon worker = WorkerHarness.start(server, "EXITBRAIN_CLAIM_MIN_IDLE_MS", "3600000")) {
+                streams.add(POSITIONS, "symbol", "BTCUSDT", "leverage", "20", "position_id", "new");
+                streams.awaitEntry(LEVELS, "position_id", "new");
+                sleep(500);
+                assertEquals(1, streams.length(LEVELS));
+                assertEquals(20, streams.redis.xpending(POSITIONS, "exitbrain").getCount());
+                assertTrue(consumers(streams, POSITIONS).contains(other));
+            }
+        } finally {
+            alive.destroyForcibly();
+        }
+    }
+
+    /** {@code positions} entries read by {@code consumer}, which then died without acking them. */
+    private static void readWithoutAck(Streams streams, String consumer, int positions) {
+        streams.redis.xgroupCreate(StreamOffset.from(POSITIONS, "0"), "exitbrain",
+                io.lettuce.core.XGroupCreateArgs.Builder.mkstream(true));
+        backlog(streams, positions, 0);
+        streams.redis.xreadgroup(Consumer.from("exitbrain", consumer), XReadArgs.Builder.count(positions),
+                StreamOffset.lastConsumed(POSITIONS));
+    }
+
+    private static List<String> consumers(Streams streams, String stream) {
+        return streams.redis.xinfoConsumers(stream, "exitbrain").stream()
+                .map(c -> String.valueOf(((List<?>) c).get(1))).toList();
     }
 
     private static void sleep(long millis) {

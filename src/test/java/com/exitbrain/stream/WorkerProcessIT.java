@@ -18,6 +18,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -29,7 +30,9 @@ class WorkerProcessIT {
         Map<String, String> env = new HashMap<>();
         env.put("REDIS_URL", server.url());
         env.put("HEALTH_PORT", "0");
-        env.put("EXITBRAIN_CONSUMER", consumer);
+        if (consumer != null) {
+            env.put("EXITBRAIN_CONSUMER", consumer);
+        }
         env.put("EXITBRAIN_CLAIM_MIN_IDLE_MS", "1000");
         env.put("EXITBRAIN_BATCH_SIZE", "50");
         return env;
@@ -52,6 +55,25 @@ class WorkerProcessIT {
         assertEquals(0, streams.length(DLQ));
     }
 
+    /**
+     * Freezes the worker (SIGSTOP) until it is caught between reading a batch and acking it, then
+     * kills it: a plain kill -9 may land between two batches, with nothing pending.
+     */
+    private static void killWithEntriesInFlight(WorkerProcess worker, Streams streams) throws Exception {
+        for (int attempt = 0; attempt < 200; attempt++) {
+            worker.signal("STOP");
+            Thread.sleep(200); // Redis finishes whatever the frozen worker had already sent
+            if (streams.pending(POSITIONS) + streams.pending(TRADES) > 0) {
+                worker.signal("KILL");
+                worker.waitFor(10);
+                return;
+            }
+            worker.signal("CONT");
+            Thread.sleep(attempt % 7);
+        }
+        throw new AssertionError("never caught the worker with entries in flight");
+    }
+
     private static HttpResponse<String> get(int port, String path) throws Exception {
         return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                 .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
@@ -71,6 +93,29 @@ class WorkerProcessIT {
             // a different consumer name, as after a systemd restart (new pid): it claims worker-1's entries
             try (WorkerProcess second = WorkerProcess.start(env(server, "worker-2"))) {
                 assertExactlyOnce(streams);
+            }
+        }
+    }
+
+    @Test
+    void killNineThenRestartUnderTheDefaultConsumerNameTakesOverAtOnce() throws Exception {
+        try (RedisProcess server = RedisProcess.start(); Streams streams = new Streams(server)) {
+            backlog(streams);
+            // the default name <host>-<pid>, and an hour of claim idle: only the take-over of the dead
+            // predecessor can finish its in-flight entries within the test
+            Map<String, String> env = env(server, null);
+            env.put("EXITBRAIN_CLAIM_MIN_IDLE_MS", "3600000");
+            try (WorkerProcess first = WorkerProcess.start(env)) {
+                await().atMost(Duration.ofSeconds(60)).until(() -> streams.length(LEVELS) + streams.length(STATS) > 2000);
+                killWithEntriesInFlight(first, streams);
+            }
+            assertTrue(streams.pending(POSITIONS) + streams.pending(TRADES) > 0, "killed with entries in flight");
+            try (WorkerProcess second = WorkerProcess.start(env)) {
+                assertExactlyOnce(streams);
+                for (String stream : List.of(POSITIONS, TRADES)) {
+                    assertEquals(1, streams.redis.xinfoConsumers(stream, "exitbrain").size(),
+                            "the dead predecessor is removed from " + stream);
+                }
             }
         }
     }
