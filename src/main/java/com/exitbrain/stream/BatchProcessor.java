@@ -44,8 +44,8 @@ final class BatchProcessor {
     private final TradeRecorder trades;
     private final String maxLen;
     private final DeadLetterLog deadLetterLog = new DeadLetterLog();
-    /** Scope → its avg_pnl text as last read or written here: a guess the publish script verifies. */
-    private final Map<String, String> averages = new HashMap<>();
+    /** Scope → its avg_pnl as last read or written here: a guess the publish script verifies. */
+    private final Map<String, Average> averages = new HashMap<>();
 
     BatchProcessor(Settings settings, Pipeline pipeline, WorkerMetrics metrics, Clock clock,
                    Script publish, Script recordTrade) {
@@ -63,15 +63,19 @@ final class BatchProcessor {
     private record Position(Inbound in, PositionOpened event) {
     }
 
+    /** A scope's avg_pnl as its text ("" for none, the script compares texts), its value, and its hash key. */
+    private record Average(String text, double value, String key) {
+    }
+
     /**
      * A call to the publish script: one output entry for one input entry. Levels also name the PnL
      * scope they were computed from and the scope's {@code avg_pnl} text they used, which the
      * script checks (the levels are published only if it is still current).
      */
     private record Publication(Inbound in, String output, Map<String, String> fields, String outcome,
-                               Position position, String scope, String averageText) {
+                               Position position, String scope, Average average) {
         static Publication deadLetter(Inbound in, String output, Map<String, String> fields, String code) {
-            return new Publication(in, output, fields, "dead_letter:" + code, null, null, "");
+            return new Publication(in, output, fields, "dead_letter:" + code, null, null, null);
         }
     }
 
@@ -140,22 +144,12 @@ final class BatchProcessor {
         if (publications.isEmpty()) {
             return List.of();
         }
-        List<Long> replies;
-        try {
-            replies = pipeline.await(futures);
-        } catch (RuntimeException e) {
-            if (!Script.isNoScript(e)) {
-                throw e;
-            }
-            // Redis lost its scripts (restarted): load them and send everything again, which the
-            // script's pending check makes harmless for calls that did run.
-            pipeline.loadScripts();
-            replies = pipeline.run(redis -> {
-                List<RedisFuture<Long>> again = new ArrayList<>(publications.size());
-                send(publications, again);
-                return again;
-            });
-        }
+        // sent again whole if Redis lost its scripts: the pending check makes calls that did run harmless
+        List<Long> replies = pipeline.awaitOrResend(futures, redis -> {
+            List<RedisFuture<Long>> again = new ArrayList<>(publications.size());
+            send(publications, again);
+            return again;
+        });
         return outcomes(publications, replies);
     }
 
@@ -164,12 +158,14 @@ final class BatchProcessor {
         for (Position p : positions) {
             try {
                 String scope = settings.pnlScopeOf(p.event().symbol());
-                String averageText = averages.get(scope);
-                double average = averageText.isEmpty() ? 0.0 : Double.parseDouble(averageText);
-                LevelSet set = engine.compute(p.event().request(average));
+                Average average = averages.get(scope);
+                if (Double.isNaN(average.value())) {
+                    throw new IllegalStateException("avg_pnl of " + average.key() + " is not a number: " + average.text());
+                }
+                LevelSet set = engine.compute(p.event().request(average.value()));
                 publications.add(new Publication(p.in(), settings.streams().levels(),
                         LevelsRecord.fields(set, p.event().context(p.in().id()), now), "published",
-                        p, scope, averageText));
+                        p, scope, average));
             } catch (InvalidInputException e) {
                 publications.add(deadLetter(p.in(), e.code(), e.reason()));
             } catch (RuntimeException e) {
@@ -212,7 +208,20 @@ final class BatchProcessor {
         if (averages.size() >= MAX_REMEMBERED_SCOPES && !averages.containsKey(scope)) {
             averages.clear();
         }
-        averages.put(scope, text == null ? "" : text);
+        String known = text == null ? "" : text;
+        averages.put(scope, new Average(known, parseAverage(known), keys.scope(scope)));
+    }
+
+    /** NaN for a value that is not a number (a damaged hash): the levels needing it then fail, one by one. */
+    private static double parseAverage(String text) {
+        if (text.isEmpty()) {
+            return 0.0;
+        }
+        try {
+            return Double.parseDouble(text);
+        } catch (NumberFormatException e) {
+            return Double.NaN;
+        }
     }
 
     private Publication deadLetter(Inbound in, ErrorCode code, String reason) {
@@ -232,14 +241,14 @@ final class BatchProcessor {
             args[0] = settings.group();
             args[1] = p.in().id();
             args[2] = maxLen;
-            args[3] = p.averageText();
+            args[3] = p.average() == null ? "" : p.average().text();
             int i = 4;
             for (Map.Entry<String, String> field : p.fields().entrySet()) {
                 args[i++] = field.getKey();
                 args[i++] = field.getValue();
             }
-            String[] keysOfCall = p.scope() == null ? new String[]{p.in().stream(), p.output()}
-                    : new String[]{p.in().stream(), p.output(), keys.scope(p.scope())};
+            String[] keysOfCall = p.average() == null ? new String[]{p.in().stream(), p.output()}
+                    : new String[]{p.in().stream(), p.output(), p.average().key()};
             futures.add(publish.call(redis, keysOfCall, args));
         }
         pipeline.flush();

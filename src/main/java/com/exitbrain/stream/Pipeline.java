@@ -36,14 +36,23 @@ final class Pipeline {
 
     /** Issues the commands {@code issue} adds, flushes them together and returns every reply in order. */
     <T> List<T> run(Function<RedisAsyncCommands<String, String>, List<RedisFuture<T>>> issue) {
+        return awaitOrResend(issue.apply(async), issue);
+    }
+
+    /**
+     * The replies of commands already sent (possibly flushed in parts); if Redis had lost the
+     * scripts (restarted), loads them and sends the whole group again with {@code resend}.
+     */
+    <T> List<T> awaitOrResend(List<RedisFuture<T>> sent,
+                              Function<RedisAsyncCommands<String, String>, List<RedisFuture<T>>> resend) {
         try {
-            return await(issue.apply(async));
+            return await(sent);
         } catch (RuntimeException e) {
             if (!Script.isNoScript(e)) {
                 throw e;
             }
             loadScripts();
-            return await(issue.apply(async));
+            return await(resend.apply(async));
         }
     }
 

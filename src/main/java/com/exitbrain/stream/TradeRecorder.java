@@ -114,20 +114,11 @@ final class TradeRecorder {
                 pipeline.flush();
             }
         }
-        List<String> replies;
-        try {
-            replies = pipeline.await(futures);
-        } catch (RuntimeException e) {
-            if (!Script.isNoScript(e)) {
-                throw e;
-            }
-            pipeline.loadScripts();
-            replies = pipeline.run(redis -> {
-                List<RedisFuture<String>> again = new ArrayList<>(calls.size());
-                send(trades, calls, 0, calls.size(), again);
-                return again;
-            });
-        }
+        List<String> replies = pipeline.awaitOrResend(futures, redis -> {
+            List<RedisFuture<String>> again = new ArrayList<>(calls.size());
+            send(trades, calls, 0, calls.size(), again);
+            return again;
+        });
         List<Trade> retry = new ArrayList<>();
         for (int i = 0; i < replies.size(); i++) {
             String reply = replies.get(i);

@@ -172,6 +172,11 @@ class PnlFeedbackTest {
      * a trade recorded by another worker in between (its script writes the scope's avg_pnl, as
      * here) must be seen by the very next levels, not by some later ones.
      */
+    /** The avg_pnl_last_20 of the levels of a new leverage-10 position on {@code symbol}. */
+    private String averageOfNewLevels(String symbol) {
+        return levelsFor(streams.add(POSITIONS, "symbol", symbol, "leverage", "10")).get("avg_pnl_last_20");
+    }
+
     @Test
     void anAverageChangedByAnotherWorkerIsUsedByTheNextLevels() {
         worker = WorkerHarness.start(server);
@@ -184,11 +189,9 @@ class PnlFeedbackTest {
 
         streams.add(TRADES, "trade_id", "own", "symbol", "BTCUSDT", "leverage", "10", "pnl", "0.05");
         awaitStats(1);
-        assertEquals("0.05", levelsFor(streams.add(POSITIONS, "symbol", "BTCUSDT", "leverage", "10"))
-                .get("avg_pnl_last_20"));
+        assertEquals("0.05", averageOfNewLevels("BTCUSDT"));
         streams.redis.hset("exitbrain:pnl:global", "avg_pnl", "0.3");
-        assertEquals("0.3", levelsFor(streams.add(POSITIONS, "symbol", "BTCUSDT", "leverage", "10"))
-                .get("avg_pnl_last_20"));
+        assertEquals("0.3", averageOfNewLevels("BTCUSDT"));
         await().atMost(Duration.ofSeconds(5)).until(() -> streams.pending(POSITIONS) == 0);
         assertEquals(4, streams.length(LEVELS));
     }
@@ -198,13 +201,10 @@ class PnlFeedbackTest {
         worker = WorkerHarness.start(server, "EXITBRAIN_PNL_SCOPE", "symbol");
         streams.add(TRADES, "trade_id", "e1", "symbol", "ETHUSDT", "leverage", "10", "pnl", "0.04");
         awaitStats(1);
-        assertEquals("0.04", levelsFor(streams.add(POSITIONS, "symbol", "ETHUSDT", "leverage", "10"))
-                .get("avg_pnl_last_20"));
+        assertEquals("0.04", averageOfNewLevels("ETHUSDT"));
         streams.redis.hset("exitbrain:pnl:symbol:ETHUSDT", "avg_pnl", "-0.02");
-        assertEquals("-0.02", levelsFor(streams.add(POSITIONS, "symbol", "ETHUSDT", "leverage", "10"))
-                .get("avg_pnl_last_20"));
-        assertEquals("0", levelsFor(streams.add(POSITIONS, "symbol", "BTCUSDT", "leverage", "10"))
-                .get("avg_pnl_last_20"));
+        assertEquals("-0.02", averageOfNewLevels("ETHUSDT"));
+        assertEquals("0", averageOfNewLevels("BTCUSDT"));
         assertEquals(3, streams.length(LEVELS));
     }
 
