@@ -55,6 +55,12 @@ class WorkerProcessIT {
         assertEquals(0, streams.length(DLQ));
     }
 
+    /** Waits until the worker has started on the backlog, polling often so a fast machine is caught early in it. */
+    private static void awaitSomeOutput(Streams streams) {
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(10))
+                .until(() -> streams.length(LEVELS) + streams.length(STATS) > 1000);
+    }
+
     /**
      * Freezes the worker (SIGSTOP) until it is caught between reading a batch and acking it, then
      * kills it: a plain kill -9 may land between two batches, with nothing pending.
@@ -84,9 +90,8 @@ class WorkerProcessIT {
         try (RedisProcess server = RedisProcess.start(); Streams streams = new Streams(server)) {
             backlog(streams);
             try (WorkerProcess first = WorkerProcess.start(env(server, "worker-1"))) {
-                await().atMost(Duration.ofSeconds(60)).until(() -> streams.length(LEVELS) + streams.length(STATS) > 2000);
-                first.signal("KILL");
-                first.waitFor(10);
+                awaitSomeOutput(streams);
+                killWithEntriesInFlight(first, streams);
             }
             long partial = streams.length(LEVELS) + streams.length(STATS);
             assertTrue(partial < BACKLOG, "killed mid-backlog, not after it: " + partial);
@@ -106,7 +111,7 @@ class WorkerProcessIT {
             Map<String, String> env = env(server, null);
             env.put("EXITBRAIN_CLAIM_MIN_IDLE_MS", "3600000");
             try (WorkerProcess first = WorkerProcess.start(env)) {
-                await().atMost(Duration.ofSeconds(60)).until(() -> streams.length(LEVELS) + streams.length(STATS) > 2000);
+                awaitSomeOutput(streams);
                 killWithEntriesInFlight(first, streams);
             }
             assertTrue(streams.pending(POSITIONS) + streams.pending(TRADES) > 0, "killed with entries in flight");
@@ -127,7 +132,7 @@ class WorkerProcessIT {
             Map<String, String> env = env(server, "worker-1");
             env.put("EXITBRAIN_SHUTDOWN_TIMEOUT_MS", "5000");
             try (WorkerProcess first = WorkerProcess.start(env)) {
-                await().atMost(Duration.ofSeconds(60)).until(() -> streams.length(LEVELS) + streams.length(STATS) > 2000);
+                awaitSomeOutput(streams);
                 long sent = System.nanoTime();
                 first.signal("TERM");
                 int status = first.waitFor(15);
