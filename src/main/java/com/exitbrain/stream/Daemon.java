@@ -14,6 +14,7 @@ import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
+import io.lettuce.core.resource.Delay;
 import io.netty.util.HashedWheelTimer;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
@@ -33,6 +34,10 @@ import sun.misc.Signal;
 public final class Daemon implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Daemon.class);
     private static final long TIMER_TICK_MS = 10;
+    /** Longest wait between two connection attempts while Redis is unreachable. */
+    private static final long RECONNECT_MAX_MS = 1000;
+    /** While Redis stays unreachable at start-up, one warning per this many attempts (about 30 s). */
+    private static final int CONNECT_WARN_EVERY = 30;
 
     private final Settings settings;
     private final WorkerMetrics metrics = new WorkerMetrics();
@@ -54,7 +59,12 @@ public final class Daemon implements AutoCloseable {
         // about every second. A 10 ms tick lets them die young.
         this.timer = new HashedWheelTimer(new DefaultThreadFactory("lettuce-timer", true), TIMER_TICK_MS,
                 TimeUnit.MILLISECONDS);
-        this.resources = DefaultClientResources.builder().timer(timer).build();
+        // Lettuce's default reconnect delay grows to 30 s: after a long outage the worker would stay
+        // down (and /health 503) for up to half a minute with Redis back. 1 s at most.
+        this.resources = DefaultClientResources.builder().timer(timer)
+                .reconnectDelay(Delay.exponential(Duration.ofMillis(50), Duration.ofMillis(RECONNECT_MAX_MS), 2,
+                        TimeUnit.MILLISECONDS))
+                .build();
         this.client = RedisClient.create(resources, redisUri(settings));
         client.setOptions(ClientOptions.builder()
                 .autoReconnect(true)
@@ -173,16 +183,19 @@ public final class Daemon implements AutoCloseable {
 
     private StatefulRedisConnection<String, String> connect() throws InterruptedException {
         long backoff = 100;
-        while (!stopping) {
+        for (int attempt = 1; !stopping; attempt++) {
             try {
                 return client.connect(Utf8Codec.INSTANCE);
             } catch (RuntimeException e) {
-                log.warn("cannot connect to Redis ({}); retrying in {} ms", e.getMessage(), backoff);
+                if (attempt % CONNECT_WARN_EVERY == 1) {
+                    log.warn("cannot connect to Redis ({}); attempt {}, retrying every {} ms at most", e.getMessage(),
+                            attempt, RECONNECT_MAX_MS);
+                }
                 long until = System.currentTimeMillis() + backoff;
                 while (!stopping && System.currentTimeMillis() < until) {
                     Thread.sleep(20);
                 }
-                backoff = Math.min(5000, backoff * 2);
+                backoff = Math.min(RECONNECT_MAX_MS, backoff * 2);
             }
         }
         return null;

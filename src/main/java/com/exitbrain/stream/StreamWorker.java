@@ -52,6 +52,7 @@ public final class StreamWorker implements Runnable {
     private final Consumer<String> me;
     private final ConsumerSweep sweep;
     private final CountDownLatch finished = new CountDownLatch(1);
+    private final List<StatefulRedisConnection<String, String>> connections;
 
     private volatile boolean running = true;
     private volatile boolean healthy;
@@ -66,6 +67,7 @@ public final class StreamWorker implements Runnable {
                         StatefulRedisConnection<String, String> controlConnection, WorkerMetrics metrics) {
         this.settings = settings;
         this.reader = readConnection.sync();
+        this.connections = List.of(readConnection, writeConnection, controlConnection);
         this.control = controlConnection.sync();
         this.metrics = metrics;
         Script publish = Script.resource("publish.lua", ScriptOutputType.INTEGER);
@@ -134,7 +136,7 @@ public final class StreamWorker implements Runnable {
                     lastError = e.getClass().getSimpleName() + ": " + e.getMessage();
                     metrics.redisError();
                     log.warn("Redis operation failed ({}); retrying in {} ms", lastError, backoff);
-                    sleep(backoff);
+                    sleepUnlessReconnected(backoff);
                     backoff = Math.min(MAX_BACKOFF_MS, backoff * 2);
                 }
             }
@@ -256,9 +258,18 @@ public final class StreamWorker implements Runnable {
         return stream.equals(settings.streams().positionOpened()) ? InputKind.POSITION_OPENED : InputKind.TRADE_CLOSED;
     }
 
-    private void sleep(long millis) {
+    private boolean connected() {
+        return connections.stream().allMatch(StatefulRedisConnection::isOpen);
+    }
+
+    /**
+     * Backs off, but retries as soon as connections that were down are all back: Redis's return is
+     * acted on within about 50 ms, not at the end of a 5 s wait.
+     */
+    private void sleepUnlessReconnected(long millis) {
+        boolean wasConnected = connected();
         long until = System.currentTimeMillis() + millis;
-        while (running && System.currentTimeMillis() < until) {
+        while (running && System.currentTimeMillis() < until && (wasConnected || !connected())) {
             try {
                 Thread.sleep(Math.min(50, millis));
             } catch (InterruptedException e) {

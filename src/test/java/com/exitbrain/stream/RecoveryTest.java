@@ -94,6 +94,23 @@ class RecoveryTest {
     }
 
     @Test
+    void afterALongOutageTheWorkerResumesWithinSecondsOfRedisReturning() throws Exception {
+        try (RedisProcess server = RedisProcess.start(true);
+             Daemon worker = WorkerHarness.start(server)) {
+            await().atMost(Duration.ofSeconds(15)).until(() -> healthStatus(worker) == 200);
+            server.stop();
+            await().atMost(Duration.ofSeconds(15)).until(() -> healthStatus(worker) == 503);
+            sleep(20_000); // Lettuce's own reconnect delay would have grown to 16 s by now
+            server.restart();
+            try (Streams streams = new Streams(server)) {
+                streams.add(POSITIONS, "symbol", "BTCUSDT", "leverage", "20", "position_id", "after-outage");
+                await().atMost(Duration.ofSeconds(4)).until(() -> streams.length(LEVELS) == 1);
+                await().atMost(Duration.ofSeconds(2)).until(() -> healthStatus(worker) == 200);
+            }
+        }
+    }
+
+    @Test
     void deletedGroupIsRecreatedAndConsumingGoesOn() {
         try (RedisProcess server = RedisProcess.start(); Streams streams = new Streams(server);
              Daemon worker = WorkerHarness.start(server)) {
