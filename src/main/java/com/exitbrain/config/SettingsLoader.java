@@ -12,6 +12,7 @@ import java.io.File;
 import java.lang.management.ManagementFactory;
 import java.math.BigDecimal;
 import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -104,7 +105,8 @@ public final class SettingsLoader {
         long commandTimeout = r.integer("redis.command-timeout-ms", 100, 600_000);
         long blockMs = r.integer("read.block-ms", 10, 60_000);
         if (blockMs * 2 > commandTimeout) {
-            throw r.bad("read.block-ms", blockMs, "at most half of redis.command-timeout-ms (" + commandTimeout + ")");
+            throw r.bad("read.block-ms", blockMs, "at most half of exitbrain.redis.command-timeout-ms"
+                    + " (EXITBRAIN_REDIS_TIMEOUT_MS) = " + commandTimeout + "; raise that or lower this");
         }
         Settings.Streams streams = new Settings.Streams(r.key("streams.position-opened"), r.key("streams.trade-closed"),
                 r.key("streams.levels"), r.key("streams.stats"), r.key("streams.dead-letter"),
@@ -128,11 +130,29 @@ public final class SettingsLoader {
                 (int) r.integer("pnl.window", 1, 10_000),
                 r.integer("pnl.dedup-ttl-seconds", 1, 10L * 365 * 86_400),
                 r.key("pnl.key-prefix"),
-                r.string("health.bind"),
+                healthBind(r),
                 (int) r.integer("health.port", 0, 65_535),
                 r.integer("shutdown-timeout-ms", 100, 600_000),
                 r.choice("log-level", Map.of("TRACE", "TRACE", "DEBUG", "DEBUG", "INFO", "INFO", "WARN", "WARN",
                         "ERROR", "ERROR")));
+    }
+
+    /**
+     * The health port's address: blank is the default 127.0.0.1; anything else must be an IP address
+     * or a name that resolves, checked here so that a typo stops start-up with status 78 (not a stack
+     * trace and status 1 when the port is opened, which systemd would restart forever).
+     */
+    private static String healthBind(Reader r) {
+        String bind = r.string("health.bind");
+        if (bind.isEmpty()) {
+            return "127.0.0.1";
+        }
+        try {
+            InetAddress.getByName(bind);
+        } catch (UnknownHostException | SecurityException e) {
+            throw r.bad("health.bind", bind, "an IP address or a host name that resolves");
+        }
+        return bind;
     }
 
     /** An output written onto an input would feed the worker its own results; two inputs alike are a typo. */

@@ -63,6 +63,25 @@ public final class Decimals {
         return shortest.substring(0, end);
     }
 
+    /**
+     * The nearest double, except that a number which is not exactly a short decimal never becomes
+     * one: 0.49999999999999999999 is read as the double just under 0.5, not as 0.5, so it stays on
+     * the side of every threshold (confidence 0.5, leverage 10 or 30) that the number sent is on.
+     * A number of at most 15 significant digits cannot collapse onto another short decimal.
+     */
+    public static double toDouble(BigDecimal value) {
+        double nearest = value.doubleValue();
+        if (value.precision() <= 15 || !Double.isFinite(nearest)) {
+            return nearest;
+        }
+        BigDecimal exactNearest = new BigDecimal(nearest);
+        int side = value.compareTo(exactNearest);
+        if (side == 0 || exactNearest.stripTrailingZeros().precision() > 17) {
+            return nearest;
+        }
+        return side < 0 ? Math.nextDown(nearest) : Math.nextUp(nearest);
+    }
+
     public static String plain(BigDecimal value) {
         if (value.signum() == 0) {
             return "0";

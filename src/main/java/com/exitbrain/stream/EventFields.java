@@ -1,5 +1,6 @@
 package com.exitbrain.stream;
 
+import com.exitbrain.engine.Decimals;
 import com.exitbrain.engine.ErrorCode;
 import com.exitbrain.engine.InvalidInputException;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -11,8 +12,8 @@ import java.util.Map;
 
 /**
  * The readable fields of one input entry (SPEC §3, §8): flat field/value pairs, or the JSON object
- * in a {@code payload} (or {@code data}) field. Values come back as text; an empty string, or a JSON
- * null, counts as absent.
+ * in a {@code payload} (or {@code data}) field. Values come back as text; an empty or blank string,
+ * or a JSON null, counts as absent.
  */
 final class EventFields {
     static final ObjectMapper JSON = new ObjectMapper()
@@ -125,7 +126,13 @@ final class EventFields {
     /** A decimal or scientific number; NaN, Infinity and anything else unparseable are refused. */
     static BigDecimal decimal(String name, String text) {
         try {
-            return new BigDecimal(text.trim());
+            String trimmed = text.trim();
+            for (int i = 0; i < trimmed.length(); i++) {
+                if (trimmed.charAt(i) >= 0x80) { // BigDecimal would read any script's digits: "２０" as 20
+                    throw new NumberFormatException();
+                }
+            }
+            return new BigDecimal(trimmed);
         } catch (NumberFormatException e) {
             throw new InvalidInputException(ErrorCode.INVALID_NUMBER,
                     name + " is \"" + abbreviate(text) + "\", not a number.");
@@ -146,19 +153,22 @@ final class EventFields {
         return value;
     }
 
-    /** A number as a double; a value too large for one is out of range. */
+    /**
+     * A number as a double, its range checked on the exact number sent (125.00000000000000001 is
+     * over 125 even though it reads as the double 125).
+     */
     static double number(String name, String text, double min, double max) {
         BigDecimal value = decimal(name, text);
-        double d = value.doubleValue();
-        if (!Double.isFinite(d) || d < min || d > max) {
+        if (value.compareTo(new BigDecimal(min)) < 0 || value.compareTo(new BigDecimal(max)) > 0) {
             throw InvalidInputException.outOfRange(name, abbreviate(text.trim()),
-                    com.exitbrain.engine.Decimals.plain(min)+ ".." + com.exitbrain.engine.Decimals.plain(max));
+                    Decimals.plain(min) + ".." + Decimals.plain(max));
         }
-        return d;
+        return Decimals.toDouble(value);
     }
 
+    /** An empty or all-blank value counts as absent (values are read trimmed). */
     private static boolean present(String value) {
-        return value != null && !value.isEmpty();
+        return value != null && !value.isBlank();
     }
 
     private static String describe(JsonNode node) {

@@ -167,6 +167,8 @@ class SettingsLoaderTest {
         "EXITBRAIN_GROUP_START       | middle           | exitbrain.group.start",
         "EXITBRAIN_GROUP             | ' '              | exitbrain.group.name",
         "LOG_LEVEL                   | LOUD             | exitbrain.log-level",
+        "HEALTH_BIND                 | 999.1.1.1        | exitbrain.health.bind",
+        "HEALTH_BIND                 | nowhere.invalid  | exitbrain.health.bind",
     })
     void badEnvironmentValueIsRefusedNamingTheVariableAndKey(String variable, String value, String key) {
         ConfigurationError e = refused(variable, value);
@@ -211,6 +213,17 @@ class SettingsLoaderTest {
         ConfigurationError e = refused("EXITBRAIN_BLOCK_MS", "3000", "EXITBRAIN_REDIS_TIMEOUT_MS", "5000");
 
         assertTrue(e.getMessage().contains("EXITBRAIN_BLOCK_MS"), e.getMessage());
+        // lowering only the timeout is refused too, and the message names the variable that was set
+        ConfigurationError timeout = refused("EXITBRAIN_REDIS_TIMEOUT_MS", "1000");
+        assertTrue(timeout.getMessage().contains("EXITBRAIN_REDIS_TIMEOUT_MS"), timeout.getMessage());
+    }
+
+    @Test
+    void blankHealthBindIsTheDefaultAndAnAddressOrResolvableNameIsKept() {
+        assertEquals("127.0.0.1", load("HEALTH_BIND", " ").healthBind());
+        assertEquals("0.0.0.0", load("HEALTH_BIND", "0.0.0.0").healthBind());
+        assertEquals("::1", load("HEALTH_BIND", "::1").healthBind());
+        assertEquals("localhost", load("HEALTH_BIND", "localhost").healthBind());
     }
 
     @Test

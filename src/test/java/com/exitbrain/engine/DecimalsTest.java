@@ -32,6 +32,19 @@ class DecimalsTest {
     }
 
     @Test
+    void aNumberThatIsNotAShortDecimalNeverReadsAsOne() {
+        assertEquals(Math.nextDown(0.5), Decimals.toDouble(new BigDecimal("0.49999999999999999999")));
+        assertEquals(Math.nextUp(10.0), Decimals.toDouble(new BigDecimal("10.000000000000000001")));
+        assertEquals(Math.nextUp(30.0), Decimals.toDouble(new BigDecimal("30.00000000000000000000001")));
+        // everything else reads as the nearest double
+        assertEquals(0.5, Decimals.toDouble(new BigDecimal("0.5000000000000000000")));
+        assertEquals(0.3, Decimals.toDouble(new BigDecimal("0.3")));
+        assertEquals(0.1 + 0.2, Decimals.toDouble(new BigDecimal("0.30000000000000004")));
+        assertEquals(0.3, Decimals.toDouble(new BigDecimal("0.29999999999999999999")));
+        assertEquals(1e-7, Decimals.toDouble(new BigDecimal("1e-7")));
+    }
+
+    @Test
     void doublesUseTheirShortestDecimalForm() {
         assertEquals("0.3", Decimals.plain(0.3));
         assertEquals("-0.05", Decimals.plain(-0.05));

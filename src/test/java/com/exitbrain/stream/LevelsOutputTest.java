@@ -102,6 +102,19 @@ class LevelsOutputTest {
     }
 
     @Test
+    void numbersJustPastAThresholdStayPastIt() {
+        // exactly 10 and 0.5 as doubles, but not as sent: leverage above 10, confidence under 0.5
+        Map<String, String> e = levelsFor(streams.add(POSITIONS, "symbol", "BTCUSDT",
+                "leverage", "10.000000000000000001", "confidence", "0.49999999999999999999"));
+        assertEquals("[0.4,0.4,0.2]", e.get("harvest_scheme"));
+        assertEquals("0.95", e.get("adjustment"));
+        Map<String, String> exact = levelsFor(streams.add(POSITIONS, "symbol", "BTCUSDT",
+                "leverage", "10.0000000000000000", "confidence", "0.50000000000000000"));
+        assertEquals("[0.3,0.3,0.4]", exact.get("harvest_scheme"));
+        assertEquals("1", exact.get("adjustment"));
+    }
+
+    @Test
     void highLeverageStopIsCappedInsideLiquidation() {
         String id = streams.add(POSITIONS, "symbol", "BTCUSDT", "leverage", "100");
         Map<String, String> e = levelsFor(id);
