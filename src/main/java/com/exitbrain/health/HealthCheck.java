@@ -27,6 +27,11 @@ public final class HealthCheck implements Supplier<HealthReport> {
     private final WorkerMetrics metrics;
     private final PnlKeys keys;
 
+    /** The last values read from Redis, shown (with their time) while it is unreachable. */
+    private ObjectNode lastStreams;
+    private ObjectNode lastFigures;
+    private long lastReadAt;
+
     public HealthCheck(Settings settings, Supplier<StatefulRedisConnection<String, String>> connection,
                        BooleanSupplier workerHealthy, Supplier<String> workerError, WorkerMetrics metrics) {
         this.settings = settings;
@@ -35,6 +40,20 @@ public final class HealthCheck implements Supplier<HealthReport> {
         this.workerError = workerError;
         this.metrics = metrics;
         this.keys = new PnlKeys(settings.keyPrefix());
+        this.lastStreams = JSON.createObjectNode();
+        for (String stream : inputs()) {
+            ObjectNode unknown = lastStreams.putObject(stream);
+            unknown.putNull("lag");
+            unknown.putNull("pending");
+        }
+        this.lastFigures = JSON.createObjectNode();
+        for (String field : List.of("avg_pnl_last_20", "win_rate", "total_trades", "pnl_stream_entries")) {
+            lastFigures.putNull(field);
+        }
+    }
+
+    private List<String> inputs() {
+        return List.of(settings.streams().positionOpened(), settings.streams().tradeClosed());
     }
 
     @Override
@@ -55,22 +74,36 @@ public final class HealthCheck implements Supplier<HealthReport> {
                 redis.ping();
                 double latency = (System.nanoTime() - start) / 1_000_000.0;
                 redisNode.put("latency_ms", Math.round(latency * 1000) / 1000.0);
-                for (String stream : List.of(settings.streams().positionOpened(), settings.streams().tradeClosed())) {
-                    streams.set(stream, groupInfo(redis, stream));
+                ObjectNode fresh = JSON.createObjectNode();
+                for (String stream : inputs()) {
+                    fresh.set(stream, groupInfo(redis, stream));
                 }
                 List<WindowEntry> window = redis.lrange(keys.window(PnlKeys.GLOBAL), 0, settings.pnlWindow() - 1)
                         .stream().map(WindowEntry::decode).toList();
                 String total = redis.hget(keys.scope(PnlKeys.GLOBAL), "total_trades");
                 PnlStats stats = PnlStats.of(window, total == null ? 0 : Long.parseLong(total));
-                adaptive.put("avg_pnl_last_20", stats.averagePnl());
-                adaptive.put("win_rate", stats.winRate());
-                adaptive.put("total_trades", stats.totalTrades());
-                adaptive.put("pnl_stream_entries", redis.xlen(settings.streams().levels()));
+                ObjectNode figures = JSON.createObjectNode();
+                figures.put("avg_pnl_last_20", stats.averagePnl());
+                figures.put("win_rate", stats.winRate());
+                figures.put("total_trades", stats.totalTrades());
+                figures.put("pnl_stream_entries", redis.xlen(settings.streams().levels()));
+                lastStreams = fresh;
+                lastFigures = figures;
+                lastReadAt = System.currentTimeMillis() / 1000;
                 connected = true;
             } catch (RuntimeException e) {
                 redisNode.put("error", e.getClass().getSimpleName() + ": " + e.getMessage());
             }
         }
+        if (!connected) {
+            // Redis unreachable: the same fields, with the last values read (null if none yet) and when
+            redisNode.putNull("latency_ms");
+            if (lastReadAt > 0) {
+                redisNode.put("last_read_at", lastReadAt);
+            }
+        }
+        streams.setAll(lastStreams);
+        adaptive.setAll(lastFigures);
         redisNode.put("connected", connected);
         redisNode.put("url", settings.redisUrlMasked());
         boolean healthy = connected && workerHealthy.getAsBoolean();
@@ -111,7 +144,11 @@ public final class HealthCheck implements Supplier<HealthReport> {
                 node.put("pending", p);
                 metrics.pending(stream, p);
             }
-            if (lag instanceof Long l) {
+            if (caughtUp(redis, stream, field(fields, "last-delivered-id"))) {
+                // Redis 7.0 can report a stale lag (after a restart from its append-only file) for a
+                // group that has read everything: it has none, whatever the counter says.
+                node.put("lag", 0);
+            } else if (lag instanceof Long l) {
                 node.put("lag", l);
             }
         }
@@ -119,6 +156,14 @@ public final class HealthCheck implements Supplier<HealthReport> {
             node.put("group", "missing");
         }
         return node;
+    }
+
+    private static boolean caughtUp(RedisCommands<String, String> redis, String stream, Object lastDelivered) {
+        if (lastDelivered == null) {
+            return false;
+        }
+        Object lastGenerated = field(redis.xinfoStream(stream), "last-generated-id");
+        return lastGenerated != null && String.valueOf(lastGenerated).equals(String.valueOf(lastDelivered));
     }
 
     private static Object field(List<?> fields, String name) {

@@ -50,10 +50,18 @@ class RecoveryTest {
         assertEquals(0, streams.length(DLQ));
     }
 
-    private static int healthStatus(Daemon worker) throws Exception {
+    private static HttpResponse<String> health(Daemon worker) throws Exception {
         return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
                 + worker.healthPort() + "/health")).timeout(Duration.ofSeconds(10)).build(),
-                HttpResponse.BodyHandlers.ofString()).statusCode();
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static int healthStatus(Daemon worker) throws Exception {
+        return health(worker).statusCode();
+    }
+
+    private static String healthBody(Daemon worker) throws Exception {
+        return health(worker).body();
     }
 
     @Test
@@ -107,6 +115,32 @@ class RecoveryTest {
                 await().atMost(Duration.ofSeconds(4)).until(() -> streams.length(LEVELS) == 1);
                 await().atMost(Duration.ofSeconds(2)).until(() -> healthStatus(worker) == 200);
             }
+        }
+    }
+
+    @Test
+    void healthKeepsItsFieldsWhileRedisIsDownAndReportsNoLagOnceCaughtUpAfterARestart() throws Exception {
+        try (RedisProcess server = RedisProcess.start(true);
+             Daemon worker = WorkerHarness.start(server)) {
+            try (Streams streams = new Streams(server)) {
+                backlog(streams, 3000, 0);
+                streams.add(TRADES, "trade_id", "t", "symbol", "BTCUSDT", "leverage", "20", "pnl", "0.01");
+                assertExactlyOnce(streams, 3000, 1);
+            }
+            String positions = "\"" + POSITIONS + "\":{\"lag\":0,\"pending\":0}";
+            await().atMost(Duration.ofSeconds(10)).until(() -> healthBody(worker).contains(positions));
+            server.stop();
+            await().atMost(Duration.ofSeconds(15)).until(() -> healthStatus(worker) == 503);
+            String down = healthBody(worker);
+            for (String expected : List.of(positions, "\"total_trades\":1", "\"pnl_stream_entries\":3000",
+                    "\"avg_pnl_last_20\":0.01", "\"latency_ms\":null", "\"last_read_at\":", "\"DEGRADED\"")) {
+                assertTrue(down.contains(expected), expected + " in " + down);
+            }
+            server.restart(); // from the append-only file
+            await().atMost(Duration.ofSeconds(15)).until(() -> healthStatus(worker) == 200);
+            String up = healthBody(worker);
+            assertTrue(up.contains(positions), up);
+            assertTrue(up.contains("\"" + TRADES + "\":{\"lag\":0,\"pending\":0}"), up);
         }
     }
 
