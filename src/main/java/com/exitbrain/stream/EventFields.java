@@ -58,18 +58,21 @@ final class EventFields {
         return new EventFields(null, node);
     }
 
-    /** The text of a field, or {@code null} when absent, empty or JSON null. */
+    /**
+     * The text of a field, or {@code null} when absent, blank or JSON null. Bytes that are not UTF-8
+     * reach us as U+FFFD, and two different ids could then read alike (a second trade taken for a
+     * duplicate): a field read with one is invalid.
+     */
     String text(String name) {
         if (object == null) {
-            String value = flat.get(name);
-            return present(value) ? value : null;
+            return checked(name, flat.get(name));
         }
         JsonNode node = object.get(name);
         if (node == null || node.isNull()) {
             return null;
         }
         if (node.isTextual()) {
-            return present(node.textValue()) ? node.textValue() : null;
+            return checked(name, node.textValue());
         }
         if (node.isBigDecimal()) {
             return node.decimalValue().toString();
@@ -79,6 +82,17 @@ final class EventFields {
         }
         throw new InvalidInputException(ErrorCode.INVALID_VALUE,
                 name + " is " + describe(node) + ", expected a string or a number.");
+    }
+
+    private static String checked(String name, String value) {
+        if (!present(value)) {
+            return null;
+        }
+        if (value.indexOf('\uFFFD') >= 0) {
+            throw new InvalidInputException(ErrorCode.INVALID_VALUE, name + " \"" + abbreviate(value)
+                    + "\" is not valid UTF-8 (or holds U+FFFD).");
+        }
+        return value;
     }
 
     /** The first present field among the names given (aliases), or {@code null}. */

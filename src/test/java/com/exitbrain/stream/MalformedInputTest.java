@@ -13,7 +13,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.exitbrain.testing.RedisProcess;
 import com.exitbrain.testing.Streams;
 import com.exitbrain.testing.WorkerHarness;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.codec.ByteArrayCodec;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -134,5 +138,34 @@ class MalformedInputTest {
             assertEquals(200, health.statusCode(), health.body());
             worker.close();
         }
+    }
+
+    @Test
+    void idsThatAreNotUtf8AreDeadLetteredNotTakenForDuplicates() {
+        try (RedisProcess server = RedisProcess.start(); Streams streams = new Streams(server);
+             Daemon worker = WorkerHarness.start(server)) {
+            RedisClient client = RedisClient.create(server.url());
+            try (StatefulRedisConnection<byte[], byte[]> raw = client.connect(ByteArrayCodec.INSTANCE)) {
+                // two different ids that would both decode to "\uFFFD1"
+                for (byte first : new byte[] {(byte) 0xff, (byte) 0xfe}) {
+                    raw.sync().xadd(TRADES.getBytes(StandardCharsets.UTF_8), Map.of(
+                            bytes("trade_id"), new byte[] {first, '1'}, bytes("symbol"), bytes("BTCUSDT"),
+                            bytes("leverage"), bytes("10"), bytes("pnl"), bytes("0.01")));
+                }
+                raw.sync().xadd(POSITIONS.getBytes(StandardCharsets.UTF_8), Map.of(
+                        bytes("symbol"), new byte[] {'B', 'T', 'C', (byte) 0xc3}, bytes("leverage"), bytes("10")));
+            } finally {
+                client.shutdown();
+            }
+            await().atMost(Duration.ofSeconds(15)).until(() -> streams.length(DLQ) == 3);
+            assertEquals(0, streams.length(STATS));
+            assertEquals(0, streams.length(LEVELS));
+            assertTrue(streams.entries(DLQ).stream().allMatch(d -> "invalid_value".equals(d.get("error"))
+                    && d.get("reason").contains("not valid UTF-8")), streams.entries(DLQ).toString());
+        }
+    }
+
+    private static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
     }
 }
