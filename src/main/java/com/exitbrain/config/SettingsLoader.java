@@ -6,6 +6,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigUtil;
 import com.typesafe.config.ConfigValueFactory;
 import io.lettuce.core.RedisURI;
 import java.io.File;
@@ -83,6 +84,7 @@ public final class SettingsLoader {
     }
 
     private Settings build(Config c) {
+        checkKnownKeys(c);
         Reader r = new Reader(c);
         String redisUrl = r.string("redis.url");
         checkRedisUrl(redisUrl);
@@ -187,6 +189,27 @@ public final class SettingsLoader {
         if (host == null || host.isEmpty() || (host.contains(":") && !host.startsWith("["))) {
             throw new ConfigurationError("exitbrain.redis.url (REDIS_URL) = " + RedisUrls.mask(url)
                     + ": no host and port in it (a host name may hold letters, digits, '-' and '.')");
+        }
+    }
+
+    private static final List<String> SYMBOL_KEYS = List.of("maintenance-margin-rate", "tick-size", "lot-size");
+
+    /**
+     * A setting the daemon does not know is a typo ({@code tik-size}, {@code windw}) that would
+     * otherwise be ignored in silence and leave the default in force: start-up stops, naming it.
+     */
+    private static void checkKnownKeys(Config c) {
+        Config known = ConfigFactory.parseResources(SettingsLoader.class.getClassLoader(), "reference.conf")
+                .getConfig("exitbrain");
+        for (String path : c.entrySet().stream().map(Map.Entry::getKey).sorted().toList()) {
+            List<String> parts = ConfigUtil.splitPath(path);
+            boolean ok = parts.size() > 2 && parts.get(0).equals("levels") && parts.get(1).equals("symbols")
+                    ? parts.size() == 4 && SYMBOL_KEYS.contains(parts.get(3))
+                    : known.hasPathOrNull(path);
+            if (!ok) {
+                throw new ConfigurationError("exitbrain." + path + ": unknown setting (misspelt?); the settings are"
+                        + " listed in the README's Configuration section and in reference.conf");
+            }
         }
     }
 

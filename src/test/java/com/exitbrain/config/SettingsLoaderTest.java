@@ -208,6 +208,21 @@ class SettingsLoaderTest {
         assertTrue(e.getMessage().contains("BTCUSDT"), e.getMessage());
     }
 
+    @ParameterizedTest(name = "{0} is refused as unknown")
+    @CsvSource(delimiter = '|', value = {
+        "exitbrain.pnl.windw = 30                                     | exitbrain.pnl.windw",
+        "exitbrain.levels.symbols { BTCUSDT { tik-size = 0.1 } }      | exitbrain.levels.symbols.BTCUSDT.tik-size",
+        "exitbrain.levels.symbols { BTCUSDT = 0.1 }                   | exitbrain.levels.symbols.BTCUSDT",
+        "exitbrain.health { port = 8001, bnd = \"0.0.0.0\" }          | exitbrain.health.bnd",
+    })
+    void unknownSettingInTheFileIsRefusedNamingIt(String content, String key) throws IOException {
+        Path file = Files.writeString(dir.resolve("typo.conf"), content + "\n");
+
+        ConfigurationError e = refused("EXITBRAIN_CONFIG", file.toString());
+
+        assertTrue(e.getMessage().contains(key + ": unknown setting"), e.getMessage());
+    }
+
     @Test
     void blockingReadMustStayWellUnderTheCommandTimeout() {
         ConfigurationError e = refused("EXITBRAIN_BLOCK_MS", "3000", "EXITBRAIN_REDIS_TIMEOUT_MS", "5000");
