@@ -7,17 +7,21 @@ import com.exitbrain.pnl.WindowEntry;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import java.util.List;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Builds the SPEC §5 / §8 health answer from Redis on every request: connectivity and latency,
  * each input stream's group lag and pending count, and the source's adaptive_leverage_status block.
  */
 public final class HealthCheck implements Supplier<HealthReport> {
+    private static final Logger log = LoggerFactory.getLogger(HealthCheck.class);
     private static final ObjectMapper JSON = new ObjectMapper().enable(JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN);
 
     private final Settings settings;
@@ -31,6 +35,7 @@ public final class HealthCheck implements Supplier<HealthReport> {
     private ObjectNode lastStreams;
     private ObjectNode lastFigures;
     private long lastReadAt;
+    private boolean xinfoStreamRefused;
 
     public HealthCheck(Settings settings, Supplier<StatefulRedisConnection<String, String>> connection,
                        BooleanSupplier workerHealthy, Supplier<String> workerError, WorkerMetrics metrics) {
@@ -158,11 +163,22 @@ public final class HealthCheck implements Supplier<HealthReport> {
         return node;
     }
 
-    private static boolean caughtUp(RedisCommands<String, String> redis, String stream, Object lastDelivered) {
-        if (lastDelivered == null) {
+    private boolean caughtUp(RedisCommands<String, String> redis, String stream, Object lastDelivered) {
+        if (lastDelivered == null || xinfoStreamRefused) {
             return false;
         }
-        Object lastGenerated = field(redis.xinfoStream(stream), "last-generated-id");
+        Object lastGenerated;
+        try {
+            lastGenerated = field(redis.xinfoStream(stream), "last-generated-id");
+        } catch (RedisCommandExecutionException e) {
+            if (!String.valueOf(e.getMessage()).startsWith("NOPERM")) {
+                throw e;
+            }
+            xinfoStreamRefused = true; // an ACL written for an earlier version
+            log.warn("the Redis user may not run XINFO STREAM; /health shows Redis's own lag as it is"
+                    + " (see deploy/redis-acl.conf)");
+            return false;
+        }
         return lastGenerated != null && String.valueOf(lastGenerated).equals(String.valueOf(lastDelivered));
     }
 

@@ -63,6 +63,12 @@ class RedisAclIT {
         return "redis://exitbrain:" + password + "@127.0.0.1:" + redis.port();
     }
 
+    private static HttpResponse<String> health(Daemon worker) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + worker.healthPort() + "/health")).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
     @Test
     void workerRunsEndToEndAsTheAclUser() throws Exception {
         String password = UUID.randomUUID().toString();
@@ -93,10 +99,9 @@ class RedisAclIT {
                         .until(() -> admin.pending(POSITIONS) == 0 && admin.pending(TRADES) == 0);
 
                 // And the health port, which reads as the same user, is healthy
-                HttpResponse<String> health = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                        URI.create("http://127.0.0.1:" + worker.healthPort() + "/health")).build(),
-                        HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> health = health(worker);
                 assertEquals(200, health.statusCode(), health.body());
+                assertTrue(health.body().contains("\"" + POSITIONS + "\":{\"lag\":0,\"pending\":0}"), health.body());
                 assertTrue(health.body().contains("\"total_trades\":1"), health.body());
                 assertTrue(health.body().contains("\"pnl_stream_entries\":1"), health.body());
                 assertTrue(!health.body().contains(password), "the password is on the health port");
@@ -150,7 +155,7 @@ class RedisAclIT {
         String password = UUID.randomUUID().toString();
         Path older = temp.resolve("older.acl");
         String rule = Files.readString(aclFile(password));
-        for (String command : List.of(" +xclaim", " +xinfo|consumers", " +xgroup|delconsumer")) {
+        for (String command : List.of(" +xclaim", " +xinfo|consumers", " +xgroup|delconsumer", " +xinfo|stream")) {
             assertTrue(rule.contains(command), command);
             rule = rule.replace(command, "");
         }
@@ -166,6 +171,9 @@ class RedisAclIT {
                         && admin.pending(POSITIONS) == 0);
                 assertTrue(consumers(admin).contains(dead), "no removal without xgroup|delconsumer");
                 assertEquals(0, admin.length(DLQ));
+                HttpResponse<String> health = health(worker); // without xinfo|stream: Redis's own lag
+                assertEquals(200, health.statusCode(), health.body());
+                assertTrue(health.body().contains("\"" + POSITIONS + "\":{\"lag\":0,\"pending\":0}"), health.body());
             }
         }
     }
