@@ -173,7 +173,12 @@ final class EventFields {
      */
     static double number(String name, String text, double min, double max) {
         BigDecimal value = decimal(name, text);
-        if (value.compareTo(new BigDecimal(min)) < 0 || value.compareTo(new BigDecimal(max)) > 0) {
+        double nearest = value.doubleValue();
+        // strictly inside as a double means strictly inside exactly (min and max are doubles, and the
+        // nearest double to the number is never on the far side of another double); else compare exactly
+        boolean inside = nearest > min && nearest < max
+                || value.compareTo(new BigDecimal(min)) >= 0 && value.compareTo(new BigDecimal(max)) <= 0;
+        if (!inside) {
             throw InvalidInputException.outOfRange(name, abbreviate(text.trim()),
                     Decimals.plain(min) + ".." + Decimals.plain(max));
         }
