@@ -1,6 +1,7 @@
 package com.exitbrain.cli;
 
 import com.exitbrain.config.SettingsLoader;
+import com.exitbrain.engine.InputNumbers;
 import com.exitbrain.engine.InvalidInputException;
 import com.exitbrain.engine.LevelEngine;
 import com.exitbrain.engine.LevelSet;
@@ -22,25 +23,26 @@ import picocli.CommandLine.Option;
         description = "Compute one level set and print every intermediate step (or --json).")
 final class LevelsCommand implements Callable<Integer> {
     @Option(names = "--leverage", required = true, description = "Leverage, 1..max-leverage (fractions allowed).")
-    double leverage;
+    String leverage;
     @Option(names = "--volatility", defaultValue = "1.0", description = "Volatility factor 0..10 (default ${DEFAULT-VALUE}).")
-    double volatility;
+    String volatility;
     @Option(names = "--confidence", defaultValue = "0.5", description = "Signal confidence 0..1 (default ${DEFAULT-VALUE}).")
-    double confidence;
-    @Option(names = "--avg-pnl", defaultValue = "0", description = "Rolling average PnL as a fraction (default ${DEFAULT-VALUE}).")
-    double averagePnl;
+    String confidence;
+    @Option(names = "--avg-pnl", defaultValue = "0",
+            description = "Rolling average PnL as a fraction, -10..10 (default ${DEFAULT-VALUE}).")
+    String averagePnl;
     @Option(names = "--side", description = "long, short, buy or sell.")
     String side;
     @Option(names = "--entry", description = "Entry price, for level prices (needs --side).")
-    BigDecimal entry;
+    String entry;
     @Option(names = "--quantity", description = "Position quantity, for stage quantities.")
-    BigDecimal quantity;
+    String quantity;
     @Option(names = "--tick", description = "Tick size: prices are rounded to it, toward the entry.")
-    BigDecimal tick;
+    String tick;
     @Option(names = "--lot", description = "Lot size: stages 1 and 2 are floored to it.")
-    BigDecimal lot;
-    @Option(names = "--mmr", defaultValue = "0", description = "Maintenance margin rate 0..0.5 (default ${DEFAULT-VALUE}).")
-    double mmr;
+    String lot;
+    @Option(names = "--mmr", description = "Maintenance margin rate 0..0.5 (default 0).")
+    String mmr;
     @Option(names = "--symbol", defaultValue = "BTCUSDT", description = "Symbol echoed in --json (default ${DEFAULT-VALUE}).")
     String symbol;
     @Option(names = "--json", description = "Print one JSON object with the levels stream's fields.")
@@ -56,17 +58,43 @@ final class LevelsCommand implements Callable<Integer> {
         LevelEngine engine = new LevelEngine(settings.tuning());
         LevelSet set;
         Optional<Side> parsedSide;
+        BigDecimal entryPrice;
+        BigDecimal qty;
+        BigDecimal tickSize;
+        BigDecimal lotSize;
+        Double mmrValue;
         try {
+            // read exactly as the worker reads an event's fields, so both answer alike
+            double l = InputNumbers.number("leverage", leverage, 1, settings.tuning().maxLeverage());
+            double v = settings.tuning().crossExchangeEnabled() ? InputNumbers.number("volatility", volatility, 0, 10) : 1.0;
+            double c = InputNumbers.number("confidence", confidence, 0, 1);
+            double a = InputNumbers.number("avg-pnl", averagePnl, -10, 10);
+            mmrValue = mmr == null ? null : InputNumbers.number("mmr", mmr, 0, 0.5);
             parsedSide = Side.parseOptional(side);
-            set = engine.compute(new PositionRequest(leverage, volatility, confidence, averagePnl, parsedSide,
-                    entry, quantity, tick, lot, mmr));
+            entryPrice = InputNumbers.positive("entry", entry);
+            qty = InputNumbers.positive("quantity", quantity);
+            tickSize = InputNumbers.positive("tick", tick);
+            lotSize = InputNumbers.positive("lot", lot);
+            set = engine.compute(new PositionRequest(l, v, c, a, parsedSide, entryPrice, qty, tickSize, lotSize,
+                    mmrValue == null ? 0 : mmrValue));
         } catch (InvalidInputException e) {
             spec.commandLine().getErr().println("exitbrain levels: " + e.code().wire() + ": " + e.reason());
             return CommandLine.ExitCode.USAGE;
         }
+        PrintWriter err = spec.commandLine().getErr();
+        if (entryPrice != null && parsedSide.isEmpty()) {
+            err.println("exitbrain levels: note: --entry without --side: no prices (a price needs the side)");
+        }
+        if (tickSize != null && (entryPrice == null || parsedSide.isEmpty())) {
+            err.println("exitbrain levels: note: --tick without prices: not used");
+        }
+        if (lotSize != null && qty == null) {
+            err.println("exitbrain levels: note: --lot without --quantity: not used");
+        }
+        err.flush();
         if (json) {
-            var context = new LevelsRecord.Context(symbol, null, null, parsedSide.orElse(null), entry, quantity,
-                    tick, lot, mmr);
+            var context = new LevelsRecord.Context(symbol, null, null, parsedSide.orElse(null), entryPrice, qty,
+                    tickSize, lotSize, mmrValue);
             out.println(new ObjectMapper().writeValueAsString(
                     LevelsRecord.fields(set, context, Instant.now().getEpochSecond())));
         } else {

@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
 
 /** Checks the source's worked examples and SPEC's checks; non-zero exit on any failure. */
 @Command(name = "validate", mixinStandardHelpOptions = true,
-        description = "Check the engine against the source's worked examples and SPEC's checks.")
+        description = "Check the engine against the source's worked examples and SPEC's checks,"
+                + " at the SPEC's default tuning (the configuration is not read).")
 final class ValidateCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

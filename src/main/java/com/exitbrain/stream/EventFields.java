@@ -1,6 +1,6 @@
 package com.exitbrain.stream;
 
-import com.exitbrain.engine.Decimals;
+import com.exitbrain.engine.InputNumbers;
 import com.exitbrain.engine.ErrorCode;
 import com.exitbrain.engine.InvalidInputException;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -19,8 +19,6 @@ final class EventFields {
     static final ObjectMapper JSON = new ObjectMapper()
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
-
-    private static final int MAX_DIGITS = 30;
 
     private final Map<String, String> flat;
     private final JsonNode object;
@@ -126,7 +124,7 @@ final class EventFields {
 
     /** The leverage every event carries (SPEC §3: 1 to max-leverage). */
     double leverage(double maxLeverage) {
-        return number("leverage", requiredNumericText("leverage"), 1, maxLeverage);
+        return InputNumbers.number("leverage", requiredNumericText("leverage"), 1, maxLeverage);
     }
 
     String required(String name) {
@@ -135,54 +133,6 @@ final class EventFields {
             throw new InvalidInputException(ErrorCode.MISSING_FIELD, name + " is required but missing.");
         }
         return value;
-    }
-
-    /** A decimal or scientific number; NaN, Infinity and anything else unparseable are refused. */
-    static BigDecimal decimal(String name, String text) {
-        try {
-            String trimmed = text.trim();
-            for (int i = 0; i < trimmed.length(); i++) {
-                if (trimmed.charAt(i) >= 0x80) { // BigDecimal would read any script's digits: "２０" as 20
-                    throw new NumberFormatException();
-                }
-            }
-            return new BigDecimal(trimmed);
-        } catch (NumberFormatException e) {
-            throw new InvalidInputException(ErrorCode.INVALID_NUMBER,
-                    name + " is \"" + abbreviate(text) + "\", not a number.");
-        }
-    }
-
-    /**
-     * A number used in exact decimal arithmetic (prices, quantities, PnL). 1e-1000000 would make
-     * that slow and its plain form huge, and no real price needs it: more than 30 digits before or
-     * after the point is out of range.
-     */
-    static BigDecimal exactDecimal(String name, String text) {
-        BigDecimal value = decimal(name, text).stripTrailingZeros();
-        if (value.scale() > MAX_DIGITS || value.precision() - value.scale() > MAX_DIGITS) {
-            throw new InvalidInputException(ErrorCode.OUT_OF_RANGE, name + " is \"" + abbreviate(text)
-                    + "\", it has more than " + MAX_DIGITS + " digits before or after the decimal point.");
-        }
-        return value;
-    }
-
-    /**
-     * A number as a double, its range checked on the exact number sent (125.00000000000000001 is
-     * over 125 even though it reads as the double 125).
-     */
-    static double number(String name, String text, double min, double max) {
-        BigDecimal value = decimal(name, text);
-        double nearest = value.doubleValue();
-        // strictly inside as a double means strictly inside exactly (min and max are doubles, and the
-        // nearest double to the number is never on the far side of another double); else compare exactly
-        boolean inside = nearest > min && nearest < max
-                || value.compareTo(new BigDecimal(min)) >= 0 && value.compareTo(new BigDecimal(max)) <= 0;
-        if (!inside) {
-            throw InvalidInputException.outOfRange(name, abbreviate(text.trim()),
-                    Decimals.plain(min) + ".." + Decimals.plain(max));
-        }
-        return Decimals.toDouble(value);
     }
 
     /** An empty or all-blank value counts as absent (values are read trimmed). */
@@ -205,7 +155,7 @@ final class EventFields {
     }
 
     static String abbreviate(String text) {
-        return text.length() <= 40 ? text : text.substring(0, 40) + "…";
+        return InputNumbers.abbreviate(text);
     }
 
     /**

@@ -3,6 +3,7 @@ package com.exitbrain.stream;
 import com.exitbrain.config.Settings;
 import com.exitbrain.config.SymbolDefaults;
 import com.exitbrain.engine.ErrorCode;
+import com.exitbrain.engine.InputNumbers;
 import com.exitbrain.engine.InvalidInputException;
 import com.exitbrain.engine.PositionRequest;
 import com.exitbrain.engine.Side;
@@ -26,16 +27,16 @@ record PositionOpened(String symbol, String positionId, Optional<Side> side, dou
                 text = f.numericText("cross_exchange_volatility");
                 field = "cross_exchange_volatility";
             }
-            volatility = text == null ? 1.0 : EventFields.number(field, text, 0, 10);
+            volatility = text == null ? 1.0 : InputNumbers.number(field, text, 0, 10);
         }
         String confidenceText = f.numericText("confidence");
-        double confidence = confidenceText == null ? 0.5 : EventFields.number("confidence", confidenceText, 0, 1);
+        double confidence = confidenceText == null ? 0.5 : InputNumbers.number("confidence", confidenceText, 0, 1);
         String sideText = f.text("side");
         Optional<Side> side = Side.parseOptional(sideText);
         SymbolDefaults defaults = settings.symbolDefaults(symbol);
         String mmrText = f.numericText("maintenance_margin_rate");
         Double mmr = mmrText == null ? defaults.maintenanceMarginRate()
-                : Double.valueOf(EventFields.number("maintenance_margin_rate", mmrText, 0, 0.5));
+                : Double.valueOf(InputNumbers.number("maintenance_margin_rate", mmrText, 0, 0.5));
         BigDecimal tick = positive(f, "tick_size");
         BigDecimal lot = positive(f, "lot_size");
         String positionId = f.text("position_id");
@@ -64,14 +65,6 @@ record PositionOpened(String symbol, String positionId, Optional<Side> side, dou
     }
 
     private static BigDecimal positive(EventFields f, String name) {
-        String text = f.numericText(name);
-        if (text == null) {
-            return null;
-        }
-        BigDecimal value = EventFields.exactDecimal(name, text);
-        if (value.signum() <= 0) {
-            throw InvalidInputException.outOfRange(name, EventFields.abbreviate(text.trim()), "values greater than 0");
-        }
-        return value;
+        return InputNumbers.positive(name, f.numericText(name));
     }
 }

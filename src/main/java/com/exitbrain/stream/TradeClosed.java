@@ -1,6 +1,7 @@
 package com.exitbrain.stream;
 
 import com.exitbrain.config.Settings;
+import com.exitbrain.engine.InputNumbers;
 import com.exitbrain.engine.InvalidInputException;
 import com.exitbrain.pnl.LeverageBucket;
 import java.math.BigDecimal;
@@ -13,7 +14,7 @@ record TradeClosed(String tradeId, String symbol, double leverage, BigDecimal pn
         String symbol = PositionOpened.symbol(f);
         double leverage = f.leverage(settings.tuning().maxLeverage());
         String pnlText = f.requiredNumericText("pnl");
-        BigDecimal pnl = EventFields.exactDecimal("pnl", pnlText);
+        BigDecimal pnl = InputNumbers.exactDecimal("pnl", pnlText);
         if (pnl.abs().compareTo(MAX_ABS_PNL) > 0) {
             throw InvalidInputException.outOfRange("pnl", EventFields.abbreviate(pnlText.trim()), "-10..10");
         }

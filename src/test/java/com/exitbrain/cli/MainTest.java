@@ -54,6 +54,37 @@ class MainTest {
     }
 
     @Test
+    void numbersAreReadExactlyAsTheWorkerReadsAnEventsFields() {
+        Run over = execute("levels", "--leverage", "125.00000000000000001");
+        assertEquals(2, over.status());
+        assertTrue(over.err().contains("out_of_range: leverage is 125.00000000000000001"), over.err());
+        Run huge = execute("levels", "--leverage", "1e400");
+        assertTrue(huge.err().contains("out_of_range"), huge.err());
+        Run avg = execute("levels", "--leverage", "10", "--avg-pnl", "11");
+        assertTrue(avg.err().contains("out_of_range: avg-pnl"), avg.err());
+        Run notNumber = execute("levels", "--leverage", "10", "--avg-pnl", "nan");
+        assertTrue(notNumber.err().contains("invalid_number: avg-pnl"), notNumber.err());
+
+        Run edge = execute("levels", "--leverage", "10.000000000000000001", "--confidence", "0.49999999999999999999",
+                "--json");
+        assertEquals(0, edge.status(), edge.err());
+        assertTrue(edge.out().contains("\"adjustment\":\"0.95\""), edge.out());
+        assertTrue(edge.out().contains("\"harvest_scheme\":\"[0.4,0.4,0.2]\""), edge.out());
+        assertFalse(edge.out().contains("maintenance_margin_rate"), "only when given, as in a stream entry");
+    }
+
+    @Test
+    void flagsThatCannotBeUsedAreNamed() {
+        Run run = execute("levels", "--leverage", "10", "--entry", "100", "--tick", "0.1", "--lot", "0.01");
+
+        assertEquals(0, run.status(), run.err());
+        assertTrue(run.err().contains("--entry without --side"), run.err());
+        assertTrue(run.err().contains("--tick without prices"), run.err());
+        assertTrue(run.err().contains("--lot without --quantity"), run.err());
+        assertTrue(execute("levels", "--leverage", "10", "--entry", "100", "--side", "long").err().isEmpty());
+    }
+
+    @Test
     void unknownSideIsAUsageError() {
         Run run = execute("levels", "--leverage", "10", "--side", "up");
 
