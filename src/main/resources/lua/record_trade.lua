@@ -5,7 +5,8 @@
 -- KEYS[1] input stream, KEYS[2] stats stream, KEYS[3] scope hash, KEYS[4] scope window,
 -- KEYS[5] trade id marker, KEYS[6] global hash, KEYS[7] global window
 -- ARGV[1] group, ARGV[2] input entry id, ARGV[3] stats MAXLEN (approximate),
--- ARGV[4] expected total_trades, ARGV[5] expected last_id, ARGV[6] window entry, ARGV[7] window size,
+-- ARGV[4] expected total_trades, ARGV[5] expected last_id, ARGV[6] window entry ('' when the worker
+-- takes the id for a duplicate), ARGV[7] window size,
 -- ARGV[8] marker time to live (s), ARGV[9] avg_pnl, ARGV[10] win_rate, ARGV[11] window_trades,
 -- ARGV[12..] stats entry field/value pairs
 local pending = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[2], ARGV[2], 1)
@@ -15,6 +16,11 @@ end
 if redis.call('EXISTS', KEYS[5]) == 1 then
   redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
   return 'duplicate'
+end
+if ARGV[6] == '' then
+  -- the worker took this id for a duplicate of one before it, whose recording has not happened
+  -- (it lost a race): recording this one with stats that leave it out would be wrong; re-read
+  return 'conflict'
 end
 local state = redis.call('HMGET', KEYS[3], 'total_trades', 'last_id')
 local total = state[1] or '0'

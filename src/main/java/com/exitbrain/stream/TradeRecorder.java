@@ -106,7 +106,7 @@ final class TradeRecorder {
                 after = before.record(new WindowEntry(t.pnl(), t.bucket()), trades.get(i).in().id(), settings.pnlWindow());
                 states.put(scope, after);
             }
-            calls.add(arguments(trades.get(i), scope, before, after, now));
+            calls.add(arguments(trades.get(i), scope, before, after, duplicate, now));
             results.add(duplicate ? null : after);
             if ((i + 1) % CHUNK == 0 || i == trades.size() - 1) {
                 // sent as they are ready: Redis records these while the next ones are computed
@@ -214,7 +214,9 @@ final class TradeRecorder {
         return (RedisFuture) future;
     }
 
-    private List<String> arguments(Trade trade, String scope, ScopeState before, ScopeState after, long now) {
+    /** @param duplicate taken for a duplicate: no window entry, and the script refuses it if the id is not recorded */
+    private List<String> arguments(Trade trade, String scope, ScopeState before, ScopeState after, boolean duplicate,
+                                   long now) {
         TradeClosed t = trade.event();
         PnlStats stats = after.stats();
         Map<String, String> f = new LinkedHashMap<>();
@@ -239,7 +241,7 @@ final class TradeRecorder {
         args.add(Long.toString(settings.streams().outputMaxLen()));
         args.add(Long.toString(before.totalTrades()));
         args.add(before.lastId());
-        args.add(new WindowEntry(t.pnl(), t.bucket()).encode());
+        args.add(duplicate ? "" : new WindowEntry(t.pnl(), t.bucket()).encode());
         args.add(Integer.toString(settings.pnlWindow()));
         args.add(Long.toString(settings.dedupTtlSeconds()));
         args.add(f.get("avg_pnl_last_20"));

@@ -232,4 +232,32 @@ class PnlFeedbackTest {
         assertEquals("0.03", levelsFor(streams.add(POSITIONS, "symbol", "BTCUSDT", "leverage", "10"))
                 .get("avg_pnl_last_20"));
     }
+
+    /**
+     * One trade id under two symbols in one batch, with the first one's scope changed by another
+     * worker: the worker takes the second for a duplicate of the first, but the first is refused
+     * (stale version) and not recorded. The second must then not be recorded with stats that leave
+     * it out (it was, under symbol scope: window and stats disagreed); the first recording wins.
+     */
+    @Test
+    void aTradeIdTakenForADuplicateOfOneThatLostARaceIsNotRecordedWithStaleStats() {
+        worker = WorkerHarness.start(server, "EXITBRAIN_PNL_SCOPE", "symbol");
+        streams.add(TRADES, "trade_id", "e1", "symbol", "ETHUSDT", "leverage", "10", "pnl", "0.1");
+        streams.add(TRADES, "trade_id", "s1", "symbol", "SOLUSDT", "leverage", "10", "pnl", "0.2");
+        awaitStats(2);
+        streams.redis.hincrby("exitbrain:pnl:symbol:ETHUSDT", "total_trades", 1); // another worker
+        streams.redis.multi();
+        streams.add(TRADES, "trade_id", "Y", "symbol", "ETHUSDT", "leverage", "10", "pnl", "0.3");
+        streams.add(TRADES, "trade_id", "Y", "symbol", "SOLUSDT", "leverage", "10", "pnl", "0.4");
+        streams.redis.exec();
+        awaitStats(3);
+        await().atMost(Duration.ofSeconds(5)).until(() -> streams.pending(TRADES) == 0);
+        assertEquals(3, streams.length(STATS));
+        Map<String, String> y = streams.entries(STATS).get(2);
+        assertEquals("symbol:ETHUSDT", y.get("scope"));
+        assertEquals("0.2", y.get("avg_pnl_last_20"));
+        assertEquals(1, streams.redis.llen("exitbrain:pnl:symbol:SOLUSDT:window"));
+        assertEquals("1", streams.redis.hget("exitbrain:pnl:symbol:SOLUSDT", "total_trades"));
+        assertEquals("0.2", averageOfNewLevels("SOLUSDT"));
+    }
 }
