@@ -150,6 +150,33 @@ class WorkerProcessIT {
     }
 
     @Test
+    void sigtermWithRedisFrozenStillExitsZeroWithinTheTimeoutAndLosesNothing() throws Exception {
+        try (RedisProcess server = RedisProcess.start(); Streams streams = new Streams(server)) {
+            backlog(streams);
+            Map<String, String> env = env(server, "worker-1");
+            env.put("EXITBRAIN_SHUTDOWN_TIMEOUT_MS", "2000");
+            try (WorkerProcess first = WorkerProcess.start(env)) {
+                awaitSomeOutput(streams);
+                server.signal("STOP");
+                try {
+                    long sent = System.nanoTime();
+                    first.signal("TERM");
+                    int status = first.waitFor(15);
+                    long tookMs = (System.nanoTime() - sent) / 1_000_000;
+                    assertEquals(0, status, first.output());
+                    assertTrue(tookMs < 2000, "stopped in " + tookMs + " ms");
+                    assertTrue(first.output().contains("shutdown timeout"), first.output());
+                } finally {
+                    server.signal("CONT");
+                }
+            }
+            try (WorkerProcess second = WorkerProcess.start(env(server, "worker-1"))) {
+                assertExactlyOnce(streams);
+            }
+        }
+    }
+
+    @Test
     void healthIs200WithRedisAnd503WithoutAndMetricsCount() throws Exception {
         try (RedisProcess server = RedisProcess.start(); Streams streams = new Streams(server);
              WorkerProcess worker = WorkerProcess.start(env(server, "worker-1"))) {

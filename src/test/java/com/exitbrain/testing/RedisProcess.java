@@ -83,6 +83,11 @@ public final class RedisProcess implements AutoCloseable {
         waitFor();
     }
 
+    /** Sends a signal by name (STOP freezes the server, CONT lets it go on). */
+    public void signal(String name) throws IOException, InterruptedException {
+        new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start().waitFor();
+    }
+
     /** Stops the server cleanly (SIGTERM). */
     public void stop() {
         process.destroy();
