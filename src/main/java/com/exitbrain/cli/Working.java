@@ -58,7 +58,10 @@ final class Working {
         }
         line(b, "");
         line(b, "Fail-Safes:");
-        line(b, "  SL clamped to [0.1%%, 2%%]");
+        double before = s.beforeFailSafes().sl();
+        double clamped = Math.min(Math.max(before, 0.001), 0.02);
+        line(b, "  SL clamped to [0.1%%, 2%%]: %s", clamped == before ? pct(before) + " (unchanged)"
+                : pct(before) + " -> " + pct(clamped));
         line(b, "  Liquidation distance = %s, Max Safe SL = 0.8 × %s = %s", pct(s.liquidationDistance()),
                 pct(s.liquidationDistance()), pct(s.maxSafeSl()));
         line(b, "  SL = %s %s", pct(s.levels().sl()), s.slCapped() ? "(capped at the max safe SL)" : "(within safety margin)");

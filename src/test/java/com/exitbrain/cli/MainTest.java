@@ -74,6 +74,14 @@ class MainTest {
     }
 
     @Test
+    void theWorkingSaysWhetherTheStopWasClamped() {
+        Run clamped = execute("levels", "--leverage", "1", "--volatility", "10", "--avg-pnl", "0.5");
+        assertTrue(clamped.out().contains("SL clamped to [0.1%, 2%]: 2.190% -> 2.000%"), clamped.out());
+        Run unchanged = execute("levels", "--leverage", "10");
+        assertTrue(unchanged.out().contains("(unchanged)"), unchanged.out());
+    }
+
+    @Test
     void flagsThatCannotBeUsedAreNamed() {
         Run run = execute("levels", "--leverage", "10", "--entry", "100", "--tick", "0.1", "--lot", "0.01");
 
