@@ -1,6 +1,7 @@
 package com.exitbrain.cli;
 
 import com.exitbrain.config.SettingsLoader;
+import com.exitbrain.config.SymbolDefaults;
 import com.exitbrain.engine.InputNumbers;
 import com.exitbrain.engine.InvalidInputException;
 import com.exitbrain.engine.LevelEngine;
@@ -43,7 +44,7 @@ final class LevelsCommand implements Callable<Integer> {
     String lot;
     @Option(names = "--mmr", description = "Maintenance margin rate 0..0.5 (default 0).")
     String mmr;
-    @Option(names = "--symbol", defaultValue = "BTCUSDT", description = "Symbol echoed in --json (default ${DEFAULT-VALUE}).")
+    @Option(names = "--symbol", defaultValue = "BTCUSDT", description = "Symbol: its levels.symbols defaults apply, and --json echoes it (default ${DEFAULT-VALUE}).")
     String symbol;
     @Option(names = "--json", description = "Print one JSON object with the levels stream's fields.")
     boolean json;
@@ -69,12 +70,15 @@ final class LevelsCommand implements Callable<Integer> {
             double v = settings.tuning().crossExchangeEnabled() ? InputNumbers.number("volatility", volatility, 0, 10) : 1.0;
             double c = InputNumbers.number("confidence", confidence, 0, 1);
             double a = InputNumbers.number("avg-pnl", averagePnl, -10, 10);
-            mmrValue = mmr == null ? null : InputNumbers.number("mmr", mmr, 0, 0.5);
+            // as in the worker: a flag wins over the symbol's configured default (levels.symbols)
+            SymbolDefaults defaults = settings.symbolDefaults(symbol.trim());
+            mmrValue = mmr == null ? defaults.maintenanceMarginRate()
+                    : Double.valueOf(InputNumbers.number("mmr", mmr, 0, 0.5));
             parsedSide = Side.parseOptional(side);
             entryPrice = InputNumbers.positive("entry", entry);
             qty = InputNumbers.positive("quantity", quantity);
-            tickSize = InputNumbers.positive("tick", tick);
-            lotSize = InputNumbers.positive("lot", lot);
+            tickSize = tick == null ? defaults.tickSize() : InputNumbers.positive("tick", tick);
+            lotSize = lot == null ? defaults.lotSize() : InputNumbers.positive("lot", lot);
             set = engine.compute(new PositionRequest(l, v, c, a, parsedSide, entryPrice, qty, tickSize, lotSize,
                     mmrValue == null ? 0 : mmrValue));
         } catch (InvalidInputException e) {

@@ -24,7 +24,7 @@ public final class Main implements Runnable {
                 command.getErr().println("exitbrain: bad configuration: " + e.getMessage());
                 return ConfigurationError.EXIT_STATUS;
             }
-            if (e instanceof java.net.BindException) {
+            if (e instanceof java.net.BindException || e instanceof java.net.UnknownHostException) {
                 command.getErr().println("exitbrain: " + e.getMessage());
                 return 1;
             }

@@ -12,6 +12,7 @@ import io.lettuce.core.RedisURI;
 import java.io.File;
 import java.lang.management.ManagementFactory;
 import java.math.BigDecimal;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.Arrays;
@@ -20,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * Builds {@link Settings} from three layers, highest first: environment variables, the operator's
@@ -139,20 +141,36 @@ public final class SettingsLoader {
                         "ERROR", "ERROR")));
     }
 
+    private static final Pattern IPV4 = Pattern.compile(
+            "((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)");
+    private static final Pattern HOST_NAME = Pattern.compile(
+            "(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\\.?");
+
     /**
-     * The health port's address: blank is the default 127.0.0.1; anything else must be an IP address
-     * or a name that resolves, checked here so that a typo stops start-up with status 78 (not a stack
-     * trace and status 1 when the port is opened, which systemd would restart forever).
+     * The health port's address: blank is the default 127.0.0.1; anything else must be an IPv4 or
+     * IPv6 address or a well-formed host name, so that a typo stops start-up with status 78 (not a
+     * stack trace and status 1 when the port is opened). A well-formed name is not looked up here: a
+     * DNS failure at boot is passing trouble, for systemd to retry (status 1), not bad configuration.
      */
     private static String healthBind(Reader r) {
         String bind = r.string("health.bind");
         if (bind.isEmpty()) {
             return "127.0.0.1";
         }
-        try {
-            InetAddress.getByName(bind);
-        } catch (UnknownHostException | SecurityException e) {
-            throw r.bad("health.bind", bind, "an IP address or a host name that resolves");
+        boolean ok;
+        if (bind.indexOf(':') >= 0) {
+            try {
+                ok = InetAddress.getByName(bind) instanceof Inet6Address; // a literal: no lookup
+            } catch (UnknownHostException e) {
+                ok = false;
+            }
+        } else if (bind.matches("[0-9.]+")) {
+            ok = IPV4.matcher(bind).matches();
+        } else {
+            ok = HOST_NAME.matcher(bind).matches();
+        }
+        if (!ok) {
+            throw r.bad("health.bind", bind, "an IPv4 or IPv6 address or a host name");
         }
         return bind;
     }

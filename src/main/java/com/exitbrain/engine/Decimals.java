@@ -67,10 +67,15 @@ public final class Decimals {
      * The nearest double, except that a number which is not exactly a short decimal never becomes
      * one: 0.49999999999999999999 is read as the double just under 0.5, not as 0.5, so it stays on
      * the side of every threshold (confidence 0.5, leverage 10 or 30) that the number sent is on.
-     * A number of at most 15 significant digits cannot collapse onto another short decimal.
+     * A number of at most 15 significant digits cannot collapse onto another short decimal, except
+     * onto 0 by underflow. (The average's {@code > 0.30} is not covered: 0.30000000000000001 reads
+     * as the double 0.3, which is below 0.3; the worker's averages have 16 digits at most.)
      */
     public static double toDouble(BigDecimal value) {
         double nearest = value.doubleValue();
+        if (nearest == 0 && value.signum() != 0) { // underflow: -1e-400 stays below 0
+            return value.signum() > 0 ? Double.MIN_VALUE : -Double.MIN_VALUE;
+        }
         if (value.precision() <= 15 || !Double.isFinite(nearest)) {
             return nearest;
         }

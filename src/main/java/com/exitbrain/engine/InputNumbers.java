@@ -50,10 +50,11 @@ public final class InputNumbers {
     public static double number(String name, String text, double min, double max) {
         BigDecimal value = decimal(name, text);
         double nearest = value.doubleValue();
-        // strictly inside as a double means strictly inside exactly (min and max are doubles, and the
-        // nearest double to the number is never on the far side of another double); else compare exactly
+        // strictly inside as a double means strictly inside exactly (the nearest double to the number
+        // is never on the far side of a bound's double); else compare exactly, with the bounds as the
+        // decimals they were written as (a max-leverage of 12.3 is 12.3, not its binary neighbour)
         boolean inside = nearest > min && nearest < max
-                || value.compareTo(new BigDecimal(min)) >= 0 && value.compareTo(new BigDecimal(max)) <= 0;
+                || value.compareTo(BigDecimal.valueOf(min)) >= 0 && value.compareTo(BigDecimal.valueOf(max)) <= 0;
         if (!inside) {
             throw InvalidInputException.outOfRange(name, abbreviate(text.trim()),
                     Decimals.plain(min) + ".." + Decimals.plain(max));

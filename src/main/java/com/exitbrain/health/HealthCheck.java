@@ -7,6 +7,8 @@ import com.exitbrain.pnl.WindowEntry;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lettuce.core.Limit;
+import io.lettuce.core.Range;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
@@ -35,7 +37,7 @@ public final class HealthCheck implements Supplier<HealthReport> {
     private ObjectNode lastStreams;
     private ObjectNode lastFigures;
     private long lastReadAt;
-    private boolean xinfoStreamRefused;
+    private boolean xrangeRefused;
 
     public HealthCheck(Settings settings, Supplier<StatefulRedisConnection<String, String>> connection,
                        BooleanSupplier workerHealthy, Supplier<String> workerError, WorkerMetrics metrics) {
@@ -149,7 +151,7 @@ public final class HealthCheck implements Supplier<HealthReport> {
                 node.put("pending", p);
                 metrics.pending(stream, p);
             }
-            if (caughtUp(redis, stream, field(fields, "last-delivered-id"))) {
+            if (!Long.valueOf(0).equals(lag) && caughtUp(redis, stream, field(fields, "last-delivered-id"))) {
                 // Redis 7.0 can report a stale lag (after a restart from its append-only file) for a
                 // group that has read everything: it has none, whatever the counter says.
                 node.put("lag", 0);
@@ -163,23 +165,28 @@ public final class HealthCheck implements Supplier<HealthReport> {
         return node;
     }
 
+    /**
+     * Whether nothing follows the group's last-delivered id: one XRANGE of at most one entry, asked
+     * only when Redis reports a lag (not XINFO STREAM, whose reply carries the first and last
+     * entries whole, however large).
+     */
     private boolean caughtUp(RedisCommands<String, String> redis, String stream, Object lastDelivered) {
-        if (lastDelivered == null || xinfoStreamRefused) {
+        if (lastDelivered == null || xrangeRefused) {
             return false;
         }
-        Object lastGenerated;
         try {
-            lastGenerated = field(redis.xinfoStream(stream), "last-generated-id");
+            Range<String> after = Range.from(Range.Boundary.excluding(String.valueOf(lastDelivered)),
+                    Range.Boundary.unbounded());
+            return redis.xrange(stream, after, Limit.from(1)).isEmpty();
         } catch (RedisCommandExecutionException e) {
             if (!String.valueOf(e.getMessage()).startsWith("NOPERM")) {
                 throw e;
             }
-            xinfoStreamRefused = true; // an ACL written for an earlier version
-            log.warn("the Redis user may not run XINFO STREAM; /health shows Redis's own lag as it is"
+            xrangeRefused = true; // an ACL written for an earlier version
+            log.warn("the Redis user may not run XRANGE; /health shows Redis's own lag as it is"
                     + " (see deploy/redis-acl.conf)");
             return false;
         }
-        return lastGenerated != null && String.valueOf(lastGenerated).equals(String.valueOf(lastDelivered));
     }
 
     private static Object field(List<?> fields, String name) {

@@ -14,8 +14,13 @@ public final class HealthServer implements AutoCloseable {
     private final HttpServer server;
 
     public HealthServer(String bind, int port, Supplier<HealthReport> health, WorkerMetrics metrics) throws IOException {
+        InetSocketAddress address = new InetSocketAddress(bind, port);
+        if (address.isUnresolved()) { // passing DNS trouble, maybe: status 1, and systemd tries again
+            throw new java.net.UnknownHostException("cannot listen on " + bind + ":" + port
+                    + " (HEALTH_BIND): the host name does not resolve");
+        }
         try {
-            server = HttpServer.create(new InetSocketAddress(bind, port), 16);
+            server = HttpServer.create(address, 16);
         } catch (java.net.BindException e) {
             throw new java.net.BindException("cannot listen on " + bind + ":" + port
                     + " (HEALTH_BIND/HEALTH_PORT): " + e.getMessage());

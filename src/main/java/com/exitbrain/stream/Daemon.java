@@ -160,7 +160,7 @@ public final class Daemon implements AutoCloseable {
             Thread t = new Thread(() -> {
                 try {
                     Thread.sleep(settings.shutdownTimeoutMs() - margin);
-                    log.warn("shutdown timeout of {} ms passed; exiting, unfinished entries stay pending",
+                    log.warn("shutdown timeout of {} ms about to pass; exiting now, unfinished entries stay pending",
                             settings.shutdownTimeoutMs());
                     Runtime.getRuntime().halt(0);
                 } catch (InterruptedException e) {

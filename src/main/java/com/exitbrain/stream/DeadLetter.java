@@ -87,6 +87,9 @@ final class DeadLetter {
         Map<String, String> out = new LinkedHashMap<>();
         for (var e : fields.entrySet()) {
             String key = e.getKey().length() > 256 ? cut(e.getKey(), 256) : e.getKey();
+            for (int n = 2; out.containsKey(key); n++) { // two long names cut alike stay two fields
+                key = cut(e.getKey(), 256) + "#" + n;
+            }
             String value = e.getValue() == null ? "" : e.getValue();
             out.put(key, value.length() > maxChars ? cut(value, maxChars) : value);
         }

@@ -38,7 +38,8 @@ final class EventFields {
             throw new InvalidInputException(ErrorCode.OVERSIZED,
                     "the entry is " + size + " bytes, over the limit of " + maxEntryBytes + " bytes.");
         }
-        String payloadField = present(entry.get("payload")) ? "payload" : present(entry.get("data")) ? "data" : null;
+        // SPEC §8: a payload field must hold a JSON object; only an empty one counts as absent
+        String payloadField = notEmpty(entry.get("payload")) ? "payload" : notEmpty(entry.get("data")) ? "data" : null;
         if (payloadField == null) {
             return new EventFields(entry, null);
         }
@@ -133,6 +134,10 @@ final class EventFields {
             throw new InvalidInputException(ErrorCode.MISSING_FIELD, name + " is required but missing.");
         }
         return value;
+    }
+
+    private static boolean notEmpty(String value) {
+        return value != null && !value.isEmpty();
     }
 
     /** An empty or all-blank value counts as absent (values are read trimmed). */

@@ -1,6 +1,7 @@
 package com.exitbrain.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -84,6 +85,34 @@ class CommandLineIT {
 
         assertEquals(78, run.status(), run.err());
         assertTrue(run.err().contains("EXITBRAIN_PNL_SCOPE"), run.err());
+    }
+
+    @Test
+    void healthBindThatIsNoAddressExits78AndOneThatDoesNotResolveExits1() throws Exception {
+        Run malformed = jar(Map.of("HEALTH_BIND", "999.1.1.1"), "run");
+        assertEquals(78, malformed.status(), malformed.err());
+        assertTrue(malformed.err().contains("HEALTH_BIND"), malformed.err());
+
+        // well formed, but no such name (.invalid never resolves): passing DNS trouble, for systemd to retry
+        Run unresolved = jar(Map.of("HEALTH_BIND", "nowhere.invalid", "HEALTH_PORT", "0"), "run");
+        assertEquals(1, unresolved.status(), unresolved.err());
+        assertTrue(unresolved.err().contains("nowhere.invalid") && unresolved.err().contains("does not resolve"),
+                unresolved.err());
+        assertFalse(unresolved.err().contains("\tat "), "no stack trace: " + unresolved.err());
+    }
+
+    @Test
+    void levelsAppliesTheSymbolsConfiguredDefaultsAsTheWorkerDoes() throws Exception {
+        Path conf = Files.writeString(workingDirectory.resolve("symbols.conf"),
+                "exitbrain.levels.symbols { BTCUSDT { maintenance-margin-rate = 0.004, tick-size = 0.5 } }\n");
+        Run run = jar(Map.of("EXITBRAIN_CONFIG", conf.toString()), "levels", "--leverage", "10", "--side", "long",
+                "--entry", "65000.3", "--json");
+        assertEquals(0, run.status(), run.err());
+        assertTrue(run.out().contains("\"maintenance_margin_rate\":\"0.004\""), run.out());
+        assertTrue(run.out().contains("\"tick_size\":\"0.5\""), run.out());
+        Run other = jar(Map.of("EXITBRAIN_CONFIG", conf.toString()), "levels", "--leverage", "10", "--side", "long",
+                "--entry", "65000.3", "--symbol", "ETHUSDT", "--json");
+        assertFalse(other.out().contains("tick_size"), other.out());
     }
 
     @Test

@@ -168,7 +168,8 @@ class SettingsLoaderTest {
         "EXITBRAIN_GROUP             | ' '              | exitbrain.group.name",
         "LOG_LEVEL                   | LOUD             | exitbrain.log-level",
         "HEALTH_BIND                 | 999.1.1.1        | exitbrain.health.bind",
-        "HEALTH_BIND                 | nowhere.invalid  | exitbrain.health.bind",
+        "HEALTH_BIND                 | bad_host!        | exitbrain.health.bind",
+        "HEALTH_BIND                 | ::zz             | exitbrain.health.bind",
     })
     void badEnvironmentValueIsRefusedNamingTheVariableAndKey(String variable, String value, String key) {
         ConfigurationError e = refused(variable, value);
@@ -239,6 +240,8 @@ class SettingsLoaderTest {
         assertEquals("0.0.0.0", load("HEALTH_BIND", "0.0.0.0").healthBind());
         assertEquals("::1", load("HEALTH_BIND", "::1").healthBind());
         assertEquals("localhost", load("HEALTH_BIND", "localhost").healthBind());
+        // a well-formed name is not looked up at load: DNS trouble at boot is for systemd to retry
+        assertEquals("nowhere.invalid", load("HEALTH_BIND", "nowhere.invalid").healthBind());
     }
 
     @Test

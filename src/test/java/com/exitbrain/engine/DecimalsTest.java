@@ -42,6 +42,11 @@ class DecimalsTest {
         assertEquals(0.1 + 0.2, Decimals.toDouble(new BigDecimal("0.30000000000000004")));
         assertEquals(0.3, Decimals.toDouble(new BigDecimal("0.29999999999999999999")));
         assertEquals(1e-7, Decimals.toDouble(new BigDecimal("1e-7")));
+        // underflow keeps the sign's side of 0, whatever the digits
+        assertEquals(-Double.MIN_VALUE, Decimals.toDouble(new BigDecimal("-1e-400")));
+        assertEquals(-Double.MIN_VALUE, Decimals.toDouble(new BigDecimal("-1.0000000000000000e-400")));
+        assertEquals(Double.MIN_VALUE, Decimals.toDouble(new BigDecimal("1e-400")));
+        assertEquals(0.0, Decimals.toDouble(new BigDecimal("0E-400")));
     }
 
     @Test

@@ -155,7 +155,7 @@ class RedisAclIT {
         String password = UUID.randomUUID().toString();
         Path older = temp.resolve("older.acl");
         String rule = Files.readString(aclFile(password));
-        for (String command : List.of(" +xclaim", " +xinfo|consumers", " +xgroup|delconsumer", " +xinfo|stream")) {
+        for (String command : List.of(" +xclaim", " +xinfo|consumers", " +xgroup|delconsumer", " +xrange")) {
             assertTrue(rule.contains(command), command);
             rule = rule.replace(command, "");
         }

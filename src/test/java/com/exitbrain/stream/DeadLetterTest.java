@@ -68,4 +68,15 @@ class DeadLetterTest {
         assertEquals("value0", payload.get("field0").asText());
         assertTrue(kept > 100, "kept " + kept);
     }
+
+    @Test
+    void longFieldNamesCutAlikeStayApart() throws Exception {
+        Map<String, String> original = new LinkedHashMap<>();
+        String prefix = "k".repeat(300);
+        for (int i = 0; i < 3; i++) {
+            original.put(prefix + i, "v".repeat(7_000));
+        }
+        JsonNode payload = payloadOf(letter(original));
+        assertEquals(3, payload.size(), payload.toString().substring(0, 200));
+    }
 }

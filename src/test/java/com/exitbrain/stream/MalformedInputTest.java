@@ -74,6 +74,7 @@ class MalformedInputTest {
             bad(POSITIONS, "invalid_json", "payload", "{not json"),
             bad(POSITIONS, "invalid_json", "payload", "[1,2,3]"),
             bad(POSITIONS, "invalid_json", "data", "\"just a string\""),
+            bad(POSITIONS, "invalid_json", "payload", "   ", "symbol", "BTCUSDT", "leverage", "10"),
             bad(POSITIONS, "invalid_number", "payload", "{\"symbol\":\"BTCUSDT\",\"leverage\":true}"),
             bad(POSITIONS, "invalid_value", "payload", "{\"symbol\":[\"BTCUSDT\"],\"leverage\":10}"),
             bad(POSITIONS, "oversized", "symbol", "BTCUSDT", "leverage", "10", "note", HUGE),
