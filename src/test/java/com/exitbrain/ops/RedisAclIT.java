@@ -194,7 +194,8 @@ class RedisAclIT {
                 refused(() -> user.configGet("requirepass"));
                 refused(() -> user.del("quantum:stream:exitbrain.pnl"));
                 refused(() -> user.get("exitbrain:pnl:global"));
-                refused(() -> user.xrange("quantum:stream:exitbrain.pnl", io.lettuce.core.Range.create("-", "+")));
+                refused(() -> user.xrevrange("quantum:stream:exitbrain.pnl", io.lettuce.core.Range.create("-", "+")));
+                refused(() -> user.hgetall("exitbrain:pnl:global"));
                 // a key outside ~quantum:stream:exitbrain.* and ~exitbrain:*
                 refused(() -> user.xadd("quantum:stream:orders", Map.of("a", "1")));
                 refused(() -> user.set("other:key", "x"));
