@@ -114,6 +114,16 @@ class MainTest {
     }
 
     @Test
+    void helpCommandListsTheCommandsAndHelpsWithOne() {
+        Run all = execute("help");
+        assertEquals(0, all.status(), all.err());
+        assertTrue(all.out().contains("levels") && all.out().contains("validate") && all.out().contains("run"), all.out());
+        Run levels = execute("help", "levels");
+        assertEquals(0, levels.status(), levels.err());
+        assertTrue(levels.out().contains("--leverage"), levels.out());
+    }
+
+    @Test
     void missingCommandIsAUsageError() {
         Run run = execute();
 
