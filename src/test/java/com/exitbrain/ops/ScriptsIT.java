@@ -130,6 +130,11 @@ class ScriptsIT {
         assertEquals(2, unknown.exitStatus(), unknown::toString);
         assertTrue(unknown.output().contains("unknown option for position: --pnl"), unknown::toString);
 
+        Shell.Result badUrl = Shell.run(LIMIT, env, List.of("scripts/produce", "position", "--symbol", "X", "--leverage", "5",
+                "--redis-url", "http://x"));
+        assertEquals(2, badUrl.exitStatus(), badUrl::toString);
+        assertTrue(badUrl.output().contains("--redis-url needs a redis://"), badUrl::toString);
+
         Shell.Result unreachable = Shell.run(LIMIT, env, List.of("scripts/produce", "position", "--symbol", "X", "--leverage", "5"));
         assertEquals(1, unreachable.exitStatus(), unreachable::toString);
         assertTrue(unreachable.output().contains("failed"), unreachable::toString);
