@@ -129,8 +129,6 @@ public final class Daemon implements AutoCloseable {
             if (stopping) {
                 loop.stop();
             }
-            log.info("consuming {} and {} as {} in group {}", settings.streams().positionOpened(),
-                    settings.streams().tradeClosed(), settings.consumer(), settings.group());
             loop.run();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -103,6 +103,7 @@ public final class StreamWorker implements Runnable {
     @Override
     public void run() {
         boolean setUp = false;
+        boolean announced = false;
         long backoff = 100;
         long nextClaim = 0;
         long nextSweep = 0;
@@ -111,6 +112,11 @@ public final class StreamWorker implements Runnable {
                 try {
                     if (!setUp) {
                         setUp();
+                        if (!announced) {
+                            log.info("consuming {} and {} as {} in group {}", settings.streams().positionOpened(),
+                                    settings.streams().tradeClosed(), settings.consumer(), settings.group());
+                            announced = true;
+                        }
                         drainOwnPending();
                         setUp = true;
                         nextSweep = 0;
