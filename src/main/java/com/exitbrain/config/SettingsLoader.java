@@ -31,6 +31,14 @@ import java.util.regex.Pattern;
 public final class SettingsLoader {
     /** Environment variable → HOCON path (under {@code exitbrain.}). */
     public static final Map<String, String> ENVIRONMENT = envTable();
+    /** The jar's defaults: the bottom layer, and the list of every known key. */
+    private static final Config REFERENCE =
+            ConfigFactory.parseResources(SettingsLoader.class.getClassLoader(), "reference.conf");
+    private static final List<String> SYMBOL_KEYS = List.of("maintenance-margin-rate", "tick-size", "lot-size");
+    private static final Pattern IPV4 = Pattern.compile(
+            "((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)");
+    private static final Pattern HOST_NAME = Pattern.compile(
+            "(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\\.?");
 
     private final Map<String, String> env;
 
@@ -47,7 +55,6 @@ public final class SettingsLoader {
     }
 
     Config layered() {
-        Config reference = ConfigFactory.parseResources(SettingsLoader.class.getClassLoader(), "reference.conf");
         Config file = ConfigFactory.empty();
         String path = env.get("EXITBRAIN_CONFIG");
         if (path != null && !path.isEmpty()) {
@@ -59,7 +66,7 @@ public final class SettingsLoader {
         } else if (new File("conf/application.conf").isFile()) {
             file = parse(new File("conf/application.conf"));
         }
-        return environmentLayer().withFallback(file).withFallback(reference).resolve();
+        return environmentLayer().withFallback(file).withFallback(REFERENCE).resolve();
     }
 
     private static Config parse(File file) {
@@ -141,11 +148,6 @@ public final class SettingsLoader {
                         "ERROR", "ERROR")));
     }
 
-    private static final Pattern IPV4 = Pattern.compile(
-            "((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)");
-    private static final Pattern HOST_NAME = Pattern.compile(
-            "(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\\.?");
-
     /**
      * The health port's address: blank is the default 127.0.0.1; anything else must be an IPv4 or
      * IPv6 address or a well-formed host name, so that a typo stops start-up with status 78 (not a
@@ -210,15 +212,12 @@ public final class SettingsLoader {
         }
     }
 
-    private static final List<String> SYMBOL_KEYS = List.of("maintenance-margin-rate", "tick-size", "lot-size");
-
     /**
      * A setting the daemon does not know is a typo ({@code tik-size}, {@code windw}) that would
      * otherwise be ignored in silence and leave the default in force: start-up stops, naming it.
      */
     private static void checkKnownKeys(Config c) {
-        Config known = ConfigFactory.parseResources(SettingsLoader.class.getClassLoader(), "reference.conf")
-                .getConfig("exitbrain");
+        Config known = REFERENCE.getConfig("exitbrain");
         for (String path : c.entrySet().stream().map(Map.Entry::getKey).sorted().toList()) {
             List<String> parts = ConfigUtil.splitPath(path);
             boolean ok = parts.size() > 2 && parts.get(0).equals("levels") && parts.get(1).equals("symbols")

@@ -3,7 +3,9 @@ package com.exitbrain.stream;
 import com.exitbrain.engine.ErrorCode;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.function.IntPredicate;
 
 /** The dead-letter entry of SPEC §8 for one refused input entry. */
 final class DeadLetter {
@@ -53,34 +55,41 @@ final class DeadLetter {
      * fields that fit are kept, in order, and "…" says how many were left out.
      */
     static String bounded(Map<String, String> fields) {
+        int longest = largest(PAYLOAD_LIMIT, n -> fits(capped(fields, n)));
+        Map<String, String> capped = capped(fields, longest);
+        if (fits(capped)) {
+            return json(capped);
+        }
+        List<Map.Entry<String, String>> entries = List.copyOf(capped(fields, 16).entrySet());
+        int kept = largest(entries.size(), n -> fits(firstOf(entries, n)));
+        return json(firstOf(entries, kept));
+    }
+
+    private static boolean fits(Map<String, String> fields) {
+        return utf8(json(fields)) <= PAYLOAD_LIMIT;
+    }
+
+    /** The largest n in [0, max] for which {@code fits} holds (it holds for every smaller n too), or 0. */
+    private static int largest(int max, IntPredicate fits) {
         int low = 0;
-        int high = PAYLOAD_LIMIT;
-        while (low < high) { // the longest value length at which the whole fits
+        int high = max;
+        while (low < high) {
             int mid = (low + high + 1) >>> 1;
-            if (utf8(json(capped(fields, mid))) <= PAYLOAD_LIMIT) {
+            if (fits.test(mid)) {
                 low = mid;
             } else {
                 high = mid - 1;
             }
         }
-        Map<String, String> capped = capped(fields, low);
-        if (utf8(json(capped)) <= PAYLOAD_LIMIT) {
-            return json(capped);
-        }
-        Map<String, String> kept = new LinkedHashMap<>();
-        int left = fields.size();
-        for (var e : capped(fields, 16).entrySet()) {
-            kept.put(e.getKey(), e.getValue());
-            Map<String, String> trial = new LinkedHashMap<>(kept);
-            trial.put("…", (left - 1) + " more fields left out");
-            if (utf8(json(trial)) > PAYLOAD_LIMIT) {
-                kept.remove(e.getKey());
-                break;
-            }
-            left--;
-        }
-        kept.put("…", left + " more fields left out");
-        return json(kept);
+        return low;
+    }
+
+    /** The first n fields, and "…" saying how many of the rest were left out. */
+    private static Map<String, String> firstOf(List<Map.Entry<String, String>> entries, int n) {
+        Map<String, String> out = new LinkedHashMap<>();
+        entries.subList(0, n).forEach(e -> out.put(e.getKey(), e.getValue()));
+        out.put("…", (entries.size() - n) + " more fields left out");
+        return out;
     }
 
     private static Map<String, String> capped(Map<String, String> fields, int maxChars) {

@@ -1,7 +1,7 @@
 package com.exitbrain.stream;
 
-import com.exitbrain.engine.InputNumbers;
 import com.exitbrain.engine.ErrorCode;
+import com.exitbrain.engine.InputNumbers;
 import com.exitbrain.engine.InvalidInputException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -88,7 +88,7 @@ final class EventFields {
             return null;
         }
         if (value.indexOf('\uFFFD') >= 0) {
-            throw new InvalidInputException(ErrorCode.INVALID_VALUE, name + " \"" + abbreviate(value)
+            throw new InvalidInputException(ErrorCode.INVALID_VALUE, name + " \"" + InputNumbers.abbreviate(value)
                     + "\" is not valid UTF-8 (or holds U+FFFD).");
         }
         return value;
@@ -159,9 +159,6 @@ final class EventFields {
         };
     }
 
-    static String abbreviate(String text) {
-        return InputNumbers.abbreviate(text);
-    }
 
     /**
      * {@code s.getBytes(UTF_8).length}, counted without encoding: a lone surrogate is one byte, the

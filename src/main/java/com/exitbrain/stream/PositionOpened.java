@@ -59,7 +59,7 @@ record PositionOpened(String symbol, String positionId, Optional<Side> side, dou
         String symbol = f.required("symbol").trim();
         if (symbol.isEmpty() || symbol.length() > 64) {
             throw new InvalidInputException(ErrorCode.INVALID_VALUE,
-                    "symbol \"" + EventFields.abbreviate(symbol) + "\" must be 1 to 64 characters.");
+                    "symbol \"" + InputNumbers.abbreviate(symbol) + "\" must be 1 to 64 characters.");
         }
         return symbol;
     }

@@ -16,7 +16,7 @@ record TradeClosed(String tradeId, String symbol, double leverage, BigDecimal pn
         String pnlText = f.requiredNumericText("pnl");
         BigDecimal pnl = InputNumbers.exactDecimal("pnl", pnlText);
         if (pnl.abs().compareTo(MAX_ABS_PNL) > 0) {
-            throw InvalidInputException.outOfRange("pnl", EventFields.abbreviate(pnlText.trim()), "-10..10");
+            throw InvalidInputException.outOfRange("pnl", InputNumbers.abbreviate(pnlText.trim()), "-10..10");
         }
         String tradeId = f.firstText("trade_id", "position_id");
         return new TradeClosed(tradeId == null ? entryId : tradeId.trim(), symbol, leverage,

@@ -80,6 +80,15 @@ class WorkerProcessIT {
         throw new AssertionError("never caught the worker with entries in flight");
     }
 
+    private static void assertSigtermExitsZeroWithin(WorkerProcess worker, long timeoutMs) throws Exception {
+        long sent = System.nanoTime();
+        worker.signal("TERM");
+        int status = worker.waitFor(15);
+        long tookMs = (System.nanoTime() - sent) / 1_000_000;
+        assertEquals(0, status, worker.output());
+        assertTrue(tookMs < timeoutMs, "stopped in " + tookMs + " ms");
+    }
+
     private static HttpResponse<String> get(int port, String path) throws Exception {
         return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                 .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
@@ -133,12 +142,7 @@ class WorkerProcessIT {
             env.put("EXITBRAIN_SHUTDOWN_TIMEOUT_MS", "5000");
             try (WorkerProcess first = WorkerProcess.start(env)) {
                 awaitSomeOutput(streams);
-                long sent = System.nanoTime();
-                first.signal("TERM");
-                int status = first.waitFor(15);
-                long tookMs = (System.nanoTime() - sent) / 1_000_000;
-                assertEquals(0, status, first.output());
-                assertTrue(tookMs < 5000, "stopped in " + tookMs + " ms");
+                assertSigtermExitsZeroWithin(first, 5000);
                 assertTrue(first.output().contains("ExitBrain stopped"), first.output());
             }
             assertTrue(streams.length(LEVELS) + streams.length(STATS) < BACKLOG, "stopped mid-backlog");
@@ -159,12 +163,7 @@ class WorkerProcessIT {
                 awaitSomeOutput(streams);
                 server.signal("STOP");
                 try {
-                    long sent = System.nanoTime();
-                    first.signal("TERM");
-                    int status = first.waitFor(15);
-                    long tookMs = (System.nanoTime() - sent) / 1_000_000;
-                    assertEquals(0, status, first.output());
-                    assertTrue(tookMs < 2000, "stopped in " + tookMs + " ms");
+                    assertSigtermExitsZeroWithin(first, 2000);
                     assertTrue(first.output().contains("shutdown timeout"), first.output());
                 } finally {
                     server.signal("CONT");

@@ -85,7 +85,7 @@ public final class RedisProcess implements AutoCloseable {
 
     /** Sends a signal by name (STOP freezes the server, CONT lets it go on). */
     public void signal(String name) throws IOException, InterruptedException {
-        new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start().waitFor();
+        Signals.send(process, name);
     }
 
     /** Stops the server cleanly (SIGTERM). */

@@ -78,7 +78,7 @@ public final class WorkerProcess implements AutoCloseable {
 
     /** Sends a signal by name (TERM, KILL) to the process. */
     public void signal(String name) throws IOException, InterruptedException {
-        new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start().waitFor();
+        Signals.send(process, name);
     }
 
     public int waitFor(long seconds) throws InterruptedException {
