@@ -135,7 +135,7 @@ public final class LevelEngine {
         Optional<ExitPrices> prices = Optional.empty();
         if (request.entryPrice() != null && request.side().isPresent()) {
             prices = Optional.of(Sizing.prices(levels, request.entryPrice(), request.side().get(),
-                    request.tickSize(), warnings));
+                    request.tickSize(), cap.maxSafeSl, warnings));
         }
         HarvestScheme harvest = HarvestScheme.forLeverage(leverage);
         Optional<StageQuantities> quantities = Optional.empty();

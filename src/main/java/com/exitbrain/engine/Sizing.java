@@ -9,14 +9,36 @@ final class Sizing {
     private Sizing() {
     }
 
-    static ExitPrices prices(Levels levels, BigDecimal entry, Side side, BigDecimal tick, Set<Warning> warnings) {
+    static ExitPrices prices(Levels levels, BigDecimal entry, Side side, BigDecimal tick, double maxSafeSl,
+                             Set<Warning> warnings) {
         // Long: targets above the entry, stop below; short: the mirror image.
         int tpDirection = side == Side.LONG ? 1 : -1;
+        BigDecimal stop = price(entry, levels.sl(), -tpDirection, tick, warnings);
+        if (tick != null) {
+            requireStopInsideCap(entry, stop, tick, maxSafeSl);
+        }
         return new ExitPrices(
                 price(entry, levels.tp1(), tpDirection, tick, warnings),
                 price(entry, levels.tp2(), tpDirection, tick, warnings),
                 price(entry, levels.tp3(), tpDirection, tick, warnings),
-                price(entry, levels.sl(), -tpDirection, tick, warnings));
+                stop);
+    }
+
+    /**
+     * SPEC §1 step 8: a stop rounded away from the entry must still be within {@code max_safe_sl} of
+     * it. When it is not, no tick lies between the entry and the cap, and a stop one tick out would
+     * only trigger after the exchange has liquidated the position: the position is refused.
+     */
+    private static void requireStopInsideCap(BigDecimal entry, BigDecimal stop, BigDecimal tick, double maxSafeSl) {
+        BigDecimal cap = entry.multiply(Decimals.exact(maxSafeSl));
+        BigDecimal distance = stop.subtract(entry).abs();
+        if (distance.compareTo(cap) > 0) {
+            throw new InvalidInputException(ErrorCode.LIQUIDATION, "tick_size " + Decimals.plain(tick)
+                    + " is too coarse for this leverage: the nearest stop on the tick, " + Decimals.plain(stop)
+                    + ", is " + Decimals.plain(distance) + " from entry_price " + Decimals.plain(entry)
+                    + ", beyond the liquidation cap max_safe_sl " + Decimals.plain(maxSafeSl) + " ("
+                    + Decimals.plain(cap) + " of price); no tick lies between the entry and the cap.");
+        }
     }
 
     private static BigDecimal price(BigDecimal entry, double level, int direction, BigDecimal tick,

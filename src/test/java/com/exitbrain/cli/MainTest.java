@@ -101,6 +101,15 @@ class MainTest {
     }
 
     @Test
+    void aTickTooCoarseForTheLeverageIsRefusedWithStatusTwo() {
+        Run run = execute("levels", "--leverage", "79.1", "--side", "long", "--entry", "28.5", "--tick", "0.5");
+
+        assertEquals(2, run.status(), run.out());
+        assertTrue(run.err().contains("liquidation: tick_size 0.5"), run.err());
+        assertTrue(run.out().isEmpty(), "no stop may be printed: " + run.out());
+    }
+
+    @Test
     void unknownFlagIsAUsageError() {
         Run run = execute("levels", "--leverage", "10", "--no-such-flag");
 

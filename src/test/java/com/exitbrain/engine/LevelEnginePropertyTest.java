@@ -27,6 +27,7 @@ class LevelEnginePropertyTest {
 
     private static final LevelEngine ENGINE = new LevelEngine(Tuning.defaults());
     private static final List<Case> CASES_COMPUTED = new ArrayList<>();
+    private static final List<PositionRequest> REFUSED_FOR_TICK = new ArrayList<>();
     private static final Pattern PLAIN_DECIMAL = Pattern.compile("-?\\d+(\\.\\d+)?");
 
     private record Case(PositionRequest request, LevelSet set) {
@@ -41,6 +42,10 @@ class LevelEnginePropertyTest {
             try {
                 set = ENGINE.compute(request);
             } catch (InvalidInputException e) {
+                if (e.code() == ErrorCode.LIQUIDATION && request.tickSize() != null) {
+                    REFUSED_FOR_TICK.add(request);
+                    continue;
+                }
                 throw new AssertionError("valid input refused: " + request + ": " + e.reason(), e);
             }
             CASES_COMPUTED.add(new Case(request, set));
@@ -63,6 +68,44 @@ class LevelEnginePropertyTest {
                 assertTrue(set.slCapped(), "only the liquidation cap may go under the floor");
             }
         });
+    }
+
+    @Test
+    void stopPriceOnTheTickNeverPassesTheLiquidationCap() {
+        int checked = 0;
+        for (Case c : CASES_COMPUTED) {
+            PositionRequest request = c.request();
+            if (c.set().prices().isEmpty()) {
+                continue;
+            }
+            checked++;
+            BigDecimal entry = request.entryPrice();
+            BigDecimal distance = c.set().prices().get().sl().subtract(entry).abs();
+            BigDecimal cap = entry.multiply(BigDecimal.valueOf(c.set().maxSafeSl()));
+            assertTrue(distance.compareTo(cap) <= 0, "for " + request + ": stop " + c.set().prices().get().sl()
+                    + " is " + distance + " from the entry, beyond the cap " + cap);
+        }
+        assertTrue(checked > 3000, checked + " stops checked");
+    }
+
+    @Test
+    void positionIsRefusedOnlyWhenNoTickLiesBetweenTheEntryAndTheCap() {
+        for (PositionRequest request : REFUSED_FOR_TICK) {
+            // an independent reading: the first tick on the loss side of the entry
+            double liquidation = SpecFormulas.liquidation(request.leverage(), request.maintenanceMarginRate(),
+                    request.side());
+            BigDecimal cap = request.entryPrice().multiply(BigDecimal.valueOf(liquidation * 4 / 5));
+            BigDecimal tick = request.tickSize();
+            BigDecimal entry = request.entryPrice();
+            boolean isLong = request.side().orElseThrow() == Side.LONG;
+            BigDecimal nearest = isLong
+                    ? entry.divide(tick, 0, java.math.RoundingMode.CEILING).subtract(BigDecimal.ONE).multiply(tick)
+                    : entry.divide(tick, 0, java.math.RoundingMode.FLOOR).add(BigDecimal.ONE).multiply(tick);
+            assertTrue(nearest.subtract(entry).abs().compareTo(cap) > 0, "refused although tick " + nearest
+                    + " lies within the cap " + cap + " of " + request);
+        }
+        assertTrue(REFUSED_FOR_TICK.size() > 10 && REFUSED_FOR_TICK.size() < CASES / 10,
+                REFUSED_FOR_TICK.size() + " refused for a coarse tick: the generator must reach this case");
     }
 
     @Test

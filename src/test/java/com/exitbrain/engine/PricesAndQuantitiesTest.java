@@ -1,6 +1,7 @@
 package com.exitbrain.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.math.BigDecimal;
@@ -149,10 +150,45 @@ class PricesAndQuantitiesTest {
 
     @Test
     void everyWarningAtOnceIsListedOnceEach() {
-        LevelSet set = engine.compute(new PositionRequest(125, 1, 0.5, 0, Optional.of(Side.LONG),
-                new BigDecimal("100"), new BigDecimal("1.1"), new BigDecimal("2"), new BigDecimal("0.25"), 0.0075));
+        // a stop 0.04 % from an entry between two ticks (100.0 stays inside the cap), a 0.05 % target
+        Tuning smallTargets = new Tuning(0.0005, 0.005, new Levels(0.010, 0.015, 0.020, 0.005), 125, true, true);
+        LevelSet set = new LevelEngine(smallTargets).compute(new PositionRequest(125, 1, 0.5, 0,
+                Optional.of(Side.LONG), new BigDecimal("100.03"), new BigDecimal("1.1"), new BigDecimal("0.1"),
+                new BigDecimal("0.25"), 0.0075));
 
         assertEquals(Set.of(Warning.SL_BELOW_FLOOR, Warning.LEVEL_WITHIN_ONE_TICK, Warning.QUANTITY_NOT_LOT_MULTIPLE),
                 set.warnings());
+    }
+
+    @Test
+    void aTickTooCoarseForTheLeverageIsRefusedRatherThanAStopPastLiquidation() {
+        // 79.1x long at 28.5, tick 0.5: liquidation ≈ 28.14, the only stop on the tick below the entry is 28.0
+        InvalidInputException e = assertThrows(InvalidInputException.class, () -> engine.compute(
+                new PositionRequest(79.1, 1, 0.5, 0, Optional.of(Side.LONG), new BigDecimal("28.5"), null,
+                        new BigDecimal("0.5"), null, 0)));
+        assertEquals(ErrorCode.LIQUIDATION, e.code());
+        assertTrue(e.reason().contains("tick_size 0.5") && e.reason().contains("max_safe_sl"), e.reason());
+
+        InvalidInputException short_ = assertThrows(InvalidInputException.class, () -> engine.compute(
+                new PositionRequest(79.1, 1, 0.5, 0, Optional.of(Side.SHORT), new BigDecimal("28.5"), null,
+                        new BigDecimal("0.5"), null, 0)));
+        assertEquals(ErrorCode.LIQUIDATION, short_.code());
+    }
+
+    @Test
+    void aStopRoundedAwayThatStaysInsideTheCapIsKept() {
+        // 10x long at 100, tick 2: the stop 98 is 2 % away, inside the cap of 8 %
+        LevelSet set = engine.compute(new PositionRequest(10, 1, 0.5, 0, Optional.of(Side.LONG),
+                new BigDecimal("100"), null, new BigDecimal("2"), null, 0));
+        assertEquals(0, new BigDecimal("98").compareTo(set.prices().orElseThrow().sl()));
+    }
+
+    @Test
+    void aCoarseTickIsRefusedInStaticModeToo() {
+        LevelEngine static_ = new LevelEngine(Tuning.defaults().withAdaptive(false));
+        InvalidInputException e = assertThrows(InvalidInputException.class, () -> static_.compute(
+                new PositionRequest(100, 1, 0.5, 0, Optional.of(Side.SHORT), new BigDecimal("0.0123"), null,
+                        new BigDecimal("0.0001"), null, 0)));
+        assertEquals(ErrorCode.LIQUIDATION, e.code());
     }
 }

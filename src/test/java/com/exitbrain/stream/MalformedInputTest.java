@@ -71,6 +71,8 @@ class MalformedInputTest {
             bad(POSITIONS, "out_of_range", "symbol", "BTCUSDT", "leverage", "10", "maintenance_margin_rate", "0.6"),
             bad(POSITIONS, "invalid_value", "symbol", "BTCUSDT", "leverage", "10", "side", "up"),
             bad(POSITIONS, "liquidation", "symbol", "BTCUSDT", "leverage", "100", "maintenance_margin_rate", "0.01"),
+            bad(POSITIONS, "liquidation", "symbol", "XUSDT", "leverage", "79.1", "side", "long", "entry_price", "28.5",
+                    "tick_size", "0.5"),
             bad(POSITIONS, "invalid_json", "payload", "{not json"),
             bad(POSITIONS, "invalid_json", "payload", "[1,2,3]"),
             bad(POSITIONS, "invalid_json", "data", "\"just a string\""),
