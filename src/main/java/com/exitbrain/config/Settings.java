@@ -25,10 +25,24 @@ public record Settings(
         String healthBind,
         int healthPort,
         long shutdownTimeoutMs,
-        String logLevel) {
+        String logLevel,
+        Plans plans) {
 
+    /**
+     * @param deadLetterMaxLen the dead-letter stream's own trim length: its entries carry payloads of
+     *                         up to 16 KiB each, so it is bounded far lower than the outputs
+     */
     public record Streams(String positionOpened, String tradeClosed, String levels, String stats,
-                          String deadLetter, long outputMaxLen) {
+                          String deadLetter, long outputMaxLen, String fills, String plans, long deadLetterMaxLen) {
+    }
+
+    /** SPEC §9's settings: exit plans kept per position, fed by the fills stream. */
+    public record Plans(boolean enabled, com.exitbrain.plan.StopRule afterTp1, com.exitbrain.plan.StopRule afterTp2,
+                        java.math.BigDecimal breakevenOffset,
+                        boolean recordTrades, long ttlSeconds, long closedTtlSeconds) {
+        public com.exitbrain.plan.StopRules stopRules() {
+            return new com.exitbrain.plan.StopRules(afterTp1, afterTp2, breakevenOffset);
+        }
     }
 
     public enum PnlScope { GLOBAL, SYMBOL }

@@ -121,7 +121,8 @@ public final class SettingsLoader {
         }
         Settings.Streams streams = new Settings.Streams(r.key("streams.position-opened"), r.key("streams.trade-closed"),
                 r.key("streams.levels"), r.key("streams.stats"), r.key("streams.dead-letter"),
-                r.integer("streams.output-max-len", 1, Long.MAX_VALUE));
+                r.integer("streams.output-max-len", 1, Long.MAX_VALUE), r.key("streams.fills"), r.key("streams.plans"),
+                r.integer("streams.dead-letter-max-len", 1, Long.MAX_VALUE));
         checkDistinct(r, streams);
         return new Settings(
                 redisUrl,
@@ -145,7 +146,21 @@ public final class SettingsLoader {
                 (int) r.integer("health.port", 0, 65_535),
                 r.integer("shutdown-timeout-ms", 100, 600_000),
                 r.choice("log-level", Map.of("TRACE", "TRACE", "DEBUG", "DEBUG", "INFO", "INFO", "WARN", "WARN",
-                        "ERROR", "ERROR")));
+                        "ERROR", "ERROR")),
+                plans(r));
+    }
+
+    /** SPEC §9: plan.* settings. */
+    private static Settings.Plans plans(Reader r) {
+        com.exitbrain.plan.StopRule afterTp1 = r.choice("plan.after-tp1",
+                Map.of("breakeven", com.exitbrain.plan.StopRule.BREAKEVEN, "keep", com.exitbrain.plan.StopRule.KEEP));
+        com.exitbrain.plan.StopRule afterTp2 = r.choice("plan.after-tp2", Map.of("tp1", com.exitbrain.plan.StopRule.TP1,
+                "breakeven", com.exitbrain.plan.StopRule.BREAKEVEN, "keep", com.exitbrain.plan.StopRule.KEEP));
+        double offset = r.decimal("plan.breakeven-offset", 0, 0.01, true);
+        return new Settings.Plans(r.bool("plan.enabled"), afterTp1, afterTp2,
+                com.exitbrain.engine.Decimals.exact(offset), r.bool("plan.record-trades"),
+                r.integer("plan.ttl-seconds", 1, 10L * 365 * 86_400),
+                r.integer("plan.closed-ttl-seconds", 1, 10L * 365 * 86_400));
     }
 
     /**
@@ -181,7 +196,8 @@ public final class SettingsLoader {
     private static void checkDistinct(Reader r, Settings.Streams s) {
         Map<String, String> seen = new LinkedHashMap<>();
         String[][] named = {{"streams.position-opened", s.positionOpened()}, {"streams.trade-closed", s.tradeClosed()},
-            {"streams.levels", s.levels()}, {"streams.stats", s.stats()}, {"streams.dead-letter", s.deadLetter()}};
+            {"streams.levels", s.levels()}, {"streams.stats", s.stats()}, {"streams.dead-letter", s.deadLetter()},
+            {"streams.fills", s.fills()}, {"streams.plans", s.plans()}};
         for (String[] n : named) {
             String other = seen.putIfAbsent(n[1], n[0]);
             if (other != null) {
@@ -267,6 +283,9 @@ public final class SettingsLoader {
         m.put("EXITBRAIN_STREAM_STATS", "streams.stats");
         m.put("EXITBRAIN_STREAM_DLQ", "streams.dead-letter");
         m.put("EXITBRAIN_OUTPUT_MAXLEN", "streams.output-max-len");
+        m.put("EXITBRAIN_STREAM_FILLS", "streams.fills");
+        m.put("EXITBRAIN_STREAM_PLANS", "streams.plans");
+        m.put("EXITBRAIN_DLQ_MAXLEN", "streams.dead-letter-max-len");
         m.put("EXITBRAIN_GROUP", "group.name");
         m.put("EXITBRAIN_GROUP_START", "group.start");
         m.put("EXITBRAIN_CONSUMER", "consumer");
@@ -286,6 +305,13 @@ public final class SettingsLoader {
         m.put("EXITBRAIN_PNL_WINDOW", "pnl.window");
         m.put("EXITBRAIN_DEDUP_TTL_SECONDS", "pnl.dedup-ttl-seconds");
         m.put("EXITBRAIN_KEY_PREFIX", "pnl.key-prefix");
+        m.put("EXITBRAIN_PLAN_ENABLED", "plan.enabled");
+        m.put("EXITBRAIN_PLAN_AFTER_TP1", "plan.after-tp1");
+        m.put("EXITBRAIN_PLAN_AFTER_TP2", "plan.after-tp2");
+        m.put("EXITBRAIN_PLAN_BREAKEVEN_OFFSET", "plan.breakeven-offset");
+        m.put("EXITBRAIN_PLAN_RECORD_TRADES", "plan.record-trades");
+        m.put("EXITBRAIN_PLAN_TTL_SECONDS", "plan.ttl-seconds");
+        m.put("EXITBRAIN_PLAN_CLOSED_TTL_SECONDS", "plan.closed-ttl-seconds");
         m.put("HEALTH_BIND", "health.bind");
         m.put("HEALTH_PORT", "health.port");
         m.put("EXITBRAIN_SHUTDOWN_TIMEOUT_MS", "shutdown-timeout-ms");
@@ -408,8 +434,10 @@ public final class SettingsLoader {
     /** Used in the start-up line: the effective settings, password masked. */
     public static String describe(Settings s) {
         return "redis=" + s.redisUrlMasked() + " group=" + s.group() + " consumer=" + s.consumer()
-                + " inputs=[" + s.streams().positionOpened() + ", " + s.streams().tradeClosed() + "]"
-                + " outputs=[" + s.streams().levels() + ", " + s.streams().stats() + ", " + s.streams().deadLetter() + "]"
+                + " inputs=[" + s.streams().positionOpened() + ", " + s.streams().tradeClosed() + ", "
+                + s.streams().fills() + "]"
+                + " outputs=[" + s.streams().levels() + ", " + s.streams().stats() + ", " + s.streams().plans() + ", "
+                + s.streams().deadLetter() + "]" + " plans=" + s.plans().enabled()
                 + " adaptive=" + s.tuning().adaptiveEnabled() + " cross_exchange=" + s.tuning().crossExchangeEnabled()
                 + " pnl_scope=" + s.pnlScope().name().toLowerCase(Locale.ROOT) + " pnl_window=" + s.pnlWindow()
                 + " batch=" + s.batchSize() + " claim_min_idle_ms=" + s.claimMinIdleMs()

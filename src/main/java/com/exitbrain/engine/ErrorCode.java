@@ -9,7 +9,10 @@ public enum ErrorCode {
     INVALID_JSON,
     OVERSIZED,
     LIQUIDATION,
-    MAX_DELIVERIES;
+    MAX_DELIVERIES,
+    UNKNOWN_POSITION,
+    POSITION_CLOSED,
+    OVERFILL;
 
     public String wire() {
         return name().toLowerCase(java.util.Locale.ROOT);

@@ -48,6 +48,20 @@ public final class WorkerMetrics {
                 .register(registry)).increment();
     }
 
+    /** A stop moved by a fill (SPEC §9), by its new reason: breakeven or tp1. */
+    public void stopMoved(String reason) {
+        counters.computeIfAbsent("stop/" + reason, k -> Counter.builder("exitbrain.plan.stop.moves")
+                .description("Stops moved by take-profit fills, by reason").tag("reason", reason)
+                .register(registry)).increment();
+    }
+
+    /** A plan closed by a fill; {@code recorded}: its trade was recorded in the PnL window. */
+    public void planClosed(boolean recorded) {
+        counters.computeIfAbsent("closed/" + recorded, k -> Counter.builder("exitbrain.plan.closed")
+                .description("Plans closed by a fill, by whether the closed trade was recorded now")
+                .tag("trade_recorded", Boolean.toString(recorded)).register(registry)).increment();
+    }
+
     public void pending(String stream, long value) {
         pending.computeIfAbsent(stream, s -> {
             AtomicLong holder = new AtomicLong();

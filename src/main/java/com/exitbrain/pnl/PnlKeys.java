@@ -16,6 +16,14 @@ public record PnlKeys(String prefix) {
         return prefix + ":pnl:" + scope + ":window";
     }
 
+    /**
+     * Hash: a position's exit plan (SPEC §9), its version {@code v}, and one field {@code f:<fill id>}
+     * per applied fill, so that the applied fill ids expire with their plan.
+     */
+    public String plan(String positionId) {
+        return prefix + ":plan:" + positionId;
+    }
+
     /** Marker of a recorded trade id, with a time to live (SPEC §8, dedup-ttl). */
     public String trade(String tradeId) {
         return prefix + ":trade:" + tradeId;

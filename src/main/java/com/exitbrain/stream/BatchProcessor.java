@@ -1,296 +1,520 @@
 package com.exitbrain.stream;
 
 import com.exitbrain.config.Settings;
+import com.exitbrain.engine.Decimals;
 import com.exitbrain.engine.ErrorCode;
 import com.exitbrain.engine.InvalidInputException;
 import com.exitbrain.engine.LevelEngine;
 import com.exitbrain.engine.LevelSet;
 import com.exitbrain.health.WorkerMetrics;
+import com.exitbrain.plan.ExitPlan;
+import com.exitbrain.plan.Fill;
+import com.exitbrain.plan.PlanCache;
+import com.exitbrain.plan.PlanRecord;
+import com.exitbrain.plan.PlanRules;
+import com.exitbrain.pnl.LeverageBucket;
 import com.exitbrain.pnl.PnlKeys;
+import com.exitbrain.pnl.PnlStats;
+import com.exitbrain.pnl.ScopeCache;
+import com.exitbrain.pnl.ScopeState;
+import com.exitbrain.pnl.WindowEntry;
 import io.lettuce.core.RedisFuture;
-import io.lettuce.core.api.async.RedisAsyncCommands;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Turns a batch of input entries into their effects: levels for positions, recorded trades,
- * dead letters for refused entries. Each effect is one script call that also acks its entry
- * (SPEC §4); the calls of a batch are pipelined.
+ * Turns a batch of input entries into their effects and commits them with {@code commit.lua}, a
+ * chunk of entries per call (SPEC §4): levels (and a plan) for positions, recorded trades, applied
+ * fills, dead letters. Entries are taken in time order (entry id) across the input streams. Each
+ * effect is computed from the state this worker knows (read, or left by its own last commit);
+ * the script applies it only if that state is still current, and entries that lost a race to
+ * another worker are re-read and computed again, in order.
  */
 final class BatchProcessor {
     private static final Logger log = LoggerFactory.getLogger(BatchProcessor.class);
-    /** The publish script's reply when the levels' average PnL is no longer the scope's. */
-    private static final long STALE = -1;
-    private static final int MAX_STALE_ROUNDS = 100;
-    /** Levels computed and sent at a time: Redis works on one chunk while the next is computed. */
-    private static final int CHUNK = 32;
-    /** Symbol scopes are as many as symbols; a worker fed ever new symbols forgets and re-reads. */
-    private static final int MAX_REMEMBERED_SCOPES = 10_000;
+    private static final Logger deadLetters = LoggerFactory.getLogger("com.exitbrain.deadletters");
+    private static final int MAX_ROUNDS = 100;
+    /** Entries per script call: Redis commits one chunk while the next is computed. */
+    private static final int CHUNK = 100;
+    private static final int MAX_TRACKED = 100_000;
+    private static final Comparator<Inbound> BY_TIME = (a, b) -> GroupSetup.compare(a.id(), b.id());
 
     private final Settings settings;
     private final Pipeline pipeline;
     private final LevelEngine engine;
+    private final PlanRules planRules;
     private final WorkerMetrics metrics;
     private final Clock clock;
     private final PnlKeys keys;
-    private final Script publish;
-    private final TradeRecorder trades;
-    private final String maxLen;
-    private final DeadLetterLog deadLetterLog = new DeadLetterLog();
-    /** Scope → its avg_pnl as last read or written here: a guess the publish script verifies. */
-    private final Map<String, Average> averages = new HashMap<>();
+    private final Script commit;
+    private final String outputMaxLen;
+    private final String deadLetterMaxLen;
+    private final ScopeCache scopes = new ScopeCache();
+    private final PlanCache plans = new PlanCache(10_000);
+    /**
+     * Deliveries this worker caused itself: entries of a batch whose commit Redis refused or lost are
+     * read again from this consumer's own pending list, which counts a delivery each time. They do
+     * not count toward max-deliveries (SPEC §4), and a "gone" reply for one of them may be the
+     * earlier commit's own effect, so it is counted as that.
+     */
+    private final Map<String, Long> selfCaused = new HashMap<>();
 
-    BatchProcessor(Settings settings, Pipeline pipeline, WorkerMetrics metrics, Clock clock,
-                   Script publish, Script recordTrade) {
+    BatchProcessor(Settings settings, Pipeline pipeline, WorkerMetrics metrics, Clock clock, Script commit) {
         this.settings = settings;
         this.pipeline = pipeline;
         this.engine = new LevelEngine(settings.tuning());
+        this.planRules = new PlanRules(settings.plans().stopRules());
         this.metrics = metrics;
         this.clock = clock;
         this.keys = new PnlKeys(settings.keyPrefix());
-        this.publish = publish;
-        this.maxLen = Long.toString(settings.streams().outputMaxLen());
-        this.trades = new TradeRecorder(settings, pipeline, metrics, clock, recordTrade, keys, this::rememberAverage);
+        this.commit = commit;
+        this.outputMaxLen = Long.toString(settings.streams().outputMaxLen());
+        this.deadLetterMaxLen = Long.toString(settings.streams().deadLetterMaxLen());
     }
 
-    private record Position(Inbound in, PositionOpened event) {
-    }
+    private enum Kind { VANISHED, DEAD, POSITION, TRADE, FILL }
 
-    /** A scope's avg_pnl as its text ("" for none, the script compares texts), its value, and its hash key. */
-    private record Average(String text, double value, String key) {
-    }
+    /** One input entry, parsed once, and what the current round computed for it. */
+    private static final class Work {
+        final Inbound in;
+        final Kind kind;
+        final Object event;
+        final ErrorCode code;
+        final String reason;
+        // the current round's computation
+        char op;
+        ErrorCode refusedCode;
+        String refusedReason;
+        String scope;
+        ScopeState scopeAfter;
+        String averageAfter;
+        ExitPlan planAfter;
+        PlanRules.Applied applied;
+        boolean tradeRecorded;
 
-    /**
-     * A call to the publish script: one output entry for one input entry. Levels also name the PnL
-     * scope they were computed from and the scope's {@code avg_pnl} text they used, which the
-     * script checks (the levels are published only if it is still current).
-     */
-    private record Publication(Inbound in, String output, Map<String, String> fields, String outcome,
-                               Position position, String scope, Average average) {
-        static Publication deadLetter(Inbound in, String output, Map<String, String> fields, String code) {
-            return new Publication(in, output, fields, "dead_letter:" + code, null, null, null);
+        Work(Inbound in, Kind kind, Object event, ErrorCode code, String reason) {
+            this.in = in;
+            this.kind = kind;
+            this.event = event;
+            this.code = code;
+            this.reason = reason;
+        }
+
+        String key() {
+            return in.stream() + " " + in.id();
+        }
+
+        String positionId() {
+            return kind == Kind.FILL ? ((Fill) event).positionId()
+                    : kind == Kind.POSITION ? ((PositionOpened) event).positionId() : null;
         }
     }
 
     void process(List<Inbound> batch) {
-        List<Position> positions = new ArrayList<>();
-        List<TradeRecorder.Trade> closed = new ArrayList<>();
-        List<Publication> publications = new ArrayList<>();
-        List<Inbound> vanished = new ArrayList<>();
-        for (Inbound in : batch) {
-            if (in.body() == null) {
-                vanished.add(in);
-                continue;
+        List<Inbound> ordered = new ArrayList<>(batch);
+        ordered.sort(BY_TIME);
+        List<Work> works = new ArrayList<>(ordered.size());
+        for (Inbound in : ordered) {
+            Work w = parse(in);
+            if (w != null) {
+                works.add(w);
             }
-            if (in.deliveries() > settings.maxDeliveries()) {
-                publications.add(deadLetter(in, ErrorCode.MAX_DELIVERIES, "delivered " + in.deliveries()
-                        + " times, more than max-deliveries (" + settings.maxDeliveries() + ")."));
-                continue;
-            }
-            try {
-                EventFields fields = EventFields.of(in.body(), settings.maxEntryBytes());
-                if (in.kind() == InputKind.POSITION_OPENED) {
-                    positions.add(new Position(in, PositionOpened.parse(fields, in.id(), settings)));
-                } else {
-                    closed.add(new TradeRecorder.Trade(in, TradeClosed.parse(fields, in.id(), settings)));
+        }
+        try {
+            List<Work> remaining = works;
+            for (int round = 0; !remaining.isEmpty(); round++) {
+                if (round == MAX_ROUNDS) {
+                    log.warn("{} entries still contended after {} rounds; left pending for redelivery",
+                            remaining.size(), round);
+                    remaining.forEach(w -> metrics.event(w.in.kind().metricTag, "failed"));
+                    return;
                 }
-            } catch (InvalidInputException e) {
-                publications.add(deadLetter(in, e.code(), e.reason()));
-            } catch (RuntimeException e) {
-                // A bug, not bad input: the entry stays pending; redelivery and max-deliveries decide.
-                log.error("reading {} {} failed; left pending", in.stream(), in.id(), e);
-                metrics.event(in.kind().metricTag, "failed");
+                if (round > 0) {
+                    LockSupport.parkNanos(ThreadLocalRandom.current().nextLong(100_000, 2_000_000L * Math.min(round, 10)));
+                }
+                remaining = attempt(remaining, round == 0);
             }
-        }
-        trades.record(closed);
-        List<Position> stale = computeAndPublish(positions, publications);
-        for (int round = 1; !stale.isEmpty(); round++) {
-            if (round == MAX_STALE_ROUNDS) {
-                log.warn("{} positions saw their PnL window change {} times in a row; left pending for redelivery",
-                        stale.size(), round);
-                stale.forEach(p -> metrics.event(InputKind.POSITION_OPENED.metricTag, "failed"));
-                break;
+        } catch (RuntimeException e) {
+            // Redis refused or lost the commit: these entries will be read again by this consumer
+            if (selfCaused.size() > MAX_TRACKED) {
+                selfCaused.clear();
             }
-            stale = computeAndPublish(stale, new ArrayList<>(stale.size()));
+            works.forEach(w -> selfCaused.merge(w.key(), 1L, Long::sum));
+            throw e;
         }
-        ackVanished(vanished);
     }
 
-    /**
-     * Computes the levels a chunk at a time and sends each chunk's script calls (after those of
-     * {@code publications}, the dead letters) as soon as it is ready, so that Redis runs one chunk
-     * while the next is being computed; then waits for every reply. Returns the positions whose
-     * levels were computed from a stale average.
-     */
-    private List<Position> computeAndPublish(List<Position> positions, List<Publication> publications) {
-        if (!positions.isEmpty()) {
-            readUnknownAverages(positions);
+    private Work parse(Inbound in) {
+        if (in.body() == null) {
+            return new Work(in, Kind.VANISHED, null, null, null);
         }
-        List<RedisFuture<Long>> futures = new ArrayList<>(publications.size() + positions.size());
-        send(publications, futures);
-        for (int from = 0; from < positions.size(); from += CHUNK) {
-            List<Publication> chunk = new ArrayList<>(CHUNK);
-            levels(positions.subList(from, Math.min(positions.size(), from + CHUNK)), chunk);
-            send(chunk, futures);
-            publications.addAll(chunk);
+        long deliveries = in.deliveries() - selfCaused.getOrDefault(in.stream() + " " + in.id(), 0L);
+        if (deliveries > settings.maxDeliveries()) {
+            return new Work(in, Kind.DEAD, null, ErrorCode.MAX_DELIVERIES, "delivered " + deliveries
+                    + " times, more than max-deliveries (" + settings.maxDeliveries() + ").");
         }
-        if (publications.isEmpty()) {
+        try {
+            EventFields fields = EventFields.of(in.body(), settings.maxEntryBytes());
+            return switch (in.kind()) {
+                case POSITION_OPENED -> new Work(in, Kind.POSITION, PositionOpened.parse(fields, in.id(), settings), null, null);
+                case TRADE_CLOSED -> new Work(in, Kind.TRADE, TradeClosed.parse(fields, in.id(), settings), null, null);
+                case FILL -> new Work(in, Kind.FILL, FillEvent.parse(fields, in.id()), null, null);
+            };
+        } catch (InvalidInputException e) {
+            return new Work(in, Kind.DEAD, null, e.code(), e.reason());
+        } catch (RuntimeException e) {
+            // A bug, not bad input: the entry stays pending; redelivery and max-deliveries decide.
+            log.error("reading {} {} failed; left pending", in.stream(), in.id(), e);
+            metrics.event(in.kind().metricTag, "failed");
+            return null;
+        }
+    }
+
+    /** One read-compute-commit round; returns the entries to try again (they lost a race). */
+    private List<Work> attempt(List<Work> works, boolean trustMemory) {
+        StateView view = new StateView(settings, keys, pipeline, scopes, plans);
+        view.read(works.stream().filter(w -> w.kind == Kind.POSITION).map(w -> (PositionOpened) w.event).toList(),
+                works.stream().filter(w -> w.kind == Kind.TRADE).map(w -> (TradeClosed) w.event).toList(),
+                works.stream().filter(w -> w.kind == Kind.FILL).map(w -> (Fill) w.event).toList(), trustMemory);
+        long now = clock.instant().getEpochSecond();
+        Set<String> tradeIds = new HashSet<>();
+        List<CommitCall> calls = new ArrayList<>();
+        List<List<Work>> members = new ArrayList<>();
+        List<RedisFuture<List<Object>>> futures = new ArrayList<>();
+        CommitCall call = newCall();
+        List<Work> inCall = new ArrayList<>();
+        for (Work w : works) {
+            try {
+                encode(w, call, view, tradeIds, now);
+                inCall.add(w);
+            } catch (RuntimeException e) {
+                // A bug or damaged state, not bad input: left pending; redelivery and max-deliveries decide.
+                log.error("computing the effect of {} {} failed; left pending", w.in.stream(), w.in.id(), e);
+                metrics.event(w.in.kind().metricTag, "failed");
+                continue;
+            }
+            if (call.entries() == CHUNK) {
+                send(call, futures);
+                calls.add(call);
+                members.add(inCall);
+                call = newCall();
+                inCall = new ArrayList<>();
+            }
+        }
+        if (call.entries() > 0) {
+            send(call, futures);
+            calls.add(call);
+            members.add(inCall);
+        }
+        if (calls.isEmpty()) {
             return List.of();
         }
-        // sent again whole if Redis lost its scripts: the pending check makes calls that did run harmless
-        List<Long> replies = pipeline.awaitOrResend(futures, redis -> {
-            List<RedisFuture<Long>> again = new ArrayList<>(publications.size());
-            send(publications, again);
+        // sent again whole if Redis lost its scripts: entries that did commit then answer "gone" or "dup"
+        List<List<Object>> replies = pipeline.awaitOrResend(futures, redis -> {
+            List<RedisFuture<List<Object>>> again = new ArrayList<>(calls.size());
+            calls.forEach(c -> again.add(commit.call(redis, c.keys(), c.args())));
             return again;
         });
-        return outcomes(publications, replies);
-    }
-
-    private void levels(List<Position> positions, List<Publication> publications) {
-        long now = clock.instant().getEpochSecond();
-        for (Position p : positions) {
-            try {
-                String scope = settings.pnlScopeOf(p.event().symbol());
-                Average average = averages.get(scope);
-                if (Double.isNaN(average.value())) {
-                    throw new IllegalStateException("avg_pnl of " + average.key() + " is not a number: " + average.text());
+        List<Work> retry = new ArrayList<>();
+        for (int c = 0; c < calls.size(); c++) {
+            List<Work> ws = members.get(c);
+            List<Object> codes = replies.get(c);
+            for (int i = 0; i < ws.size(); i++) {
+                if (!outcome(ws.get(i), String.valueOf(codes.get(i)))) {
+                    retry.add(ws.get(i));
                 }
-                LevelSet set = engine.compute(p.event().request(average.value()));
-                publications.add(new Publication(p.in(), settings.streams().levels(),
-                        LevelsRecord.fields(set, p.event().context(p.in().id()), now), "published",
-                        p, scope, average));
-            } catch (InvalidInputException e) {
-                publications.add(deadLetter(p.in(), e.code(), e.reason()));
-            } catch (RuntimeException e) {
-                // A bug, not bad input: leave the entry pending; redelivery and max-deliveries decide.
-                log.error("computing levels for {} {} failed; left pending", p.in().stream(), p.in().id(), e);
-                metrics.event(InputKind.POSITION_OPENED.metricTag, "failed");
             }
         }
+        return retry;
+    }
+
+    private CommitCall newCall() {
+        return new CommitCall(settings.group(), outputMaxLen, deadLetterMaxLen);
+    }
+
+    private void send(CommitCall call, List<RedisFuture<List<Object>>> futures) {
+        futures.add(commit.call(pipeline.commands(), call.keys(), call.args()));
+        pipeline.flush();
+    }
+
+    /** Computes one entry's effect from the view (advancing the view past it) and adds its record to the call. */
+    private void encode(Work w, CommitCall call, StateView view, Set<String> tradeIds, long now) {
+        w.op = 0;
+        w.refusedCode = null;
+        w.scopeAfter = null;
+        w.planAfter = null;
+        w.applied = null;
+        switch (w.kind) {
+            case VANISHED -> {
+                w.op = 'A';
+                call.entry('A', w.in.stream(), w.in.id());
+            }
+            case DEAD -> deadLetter(w, call, w.code, w.reason);
+            case POSITION -> {
+                try {
+                    levels(w, (PositionOpened) w.event, call, view, now);
+                } catch (InvalidInputException e) {
+                    deadLetter(w, call, e.code(), e.reason());
+                }
+            }
+            case TRADE -> trade(w, (TradeClosed) w.event, call, view, tradeIds, now);
+            case FILL -> fill(w, (Fill) w.event, call, view, tradeIds, now);
+        }
+    }
+
+    private void deadLetter(Work w, CommitCall call, ErrorCode code, String reason) {
+        w.op = 'D';
+        w.refusedCode = code;
+        w.refusedReason = reason;
+        call.entry('D', w.in.stream(), w.in.id()).key(settings.streams().deadLetter()).fields(deadLetterFields(w, code, reason));
+    }
+
+    private Map<String, String> deadLetterFields(Work w, ErrorCode code, String reason) {
+        return DeadLetter.fields(w.in.stream(), w.in.id(), code, reason, w.in.body(), w.in.deliveries(),
+                settings.consumer(), clock.instant().getEpochSecond());
+    }
+
+    private void levels(Work w, PositionOpened p, CommitCall call, StateView view, long now) {
+        String scope = settings.pnlScopeOf(p.symbol());
+        String average = view.average(scope);
+        LevelSet set = engine.compute(p.request(parseAverage(scope, average)));
+        Map<String, String> fields = LevelsRecord.fields(set, p.context(w.in.id()), now);
+        String planKey = null;
+        Map<String, String> planFields = Map.of();
+        if (settings.plans().enabled() && p.plannable()) {
+            ExitPlan plan = PlanRules.create(p.positionId(), p.symbol(), p.side().orElseThrow(), p.leverage(),
+                    p.entryPrice(), p.quantity(), p.tickSize(), set.prices().orElseThrow(), set.quantities().orElseThrow());
+            planKey = keys.plan(p.positionId());
+            planFields = plan.toFields();
+            if (view.plan(p.positionId()) == null) {
+                view.putPlan(p.positionId(), plan);
+                w.planAfter = plan;
+            }
+            fields.put("plan", "created"); // the script makes it "exists" when the plan is there already
+        } else {
+            fields.put("plan", "none");
+        }
+        w.op = 'L';
+        w.scope = scope;
+        call.entry('L', w.in.stream(), w.in.id()).key(settings.streams().levels()).key(keys.scope(scope)).arg(average)
+                .key(planKey).arg(Long.toString(settings.plans().ttlSeconds())).fields(planFields).fields(fields);
+    }
+
+    private void trade(Work w, TradeClosed t, CommitCall call, StateView view, Set<String> tradeIds, long now) {
+        String scope = settings.pnlScopeOf(t.symbol());
+        boolean duplicate = view.recorded(t.tradeId()) || !tradeIds.add(t.tradeId());
+        WindowEntry entry = new WindowEntry(t.pnl(), t.bucket());
+        w.op = 'T';
+        call.entry('T', w.in.stream(), w.in.id());
+        tradePart(w, call, view, scope, t.tradeId(), duplicate ? null : entry, t.symbol(), Decimals.plain(t.leverage()),
+                t.closedAt(), now);
     }
 
     /**
-     * Reads, in one round trip, the rolling average PnL of the scopes the positions need that this
-     * worker knows nothing of. Known averages are only a guess (another worker may have recorded a
-     * trade since): the publish script checks the guess against the scope and refuses stale levels.
+     * The trade part of a record: where the trade goes and the state it moves its scope to.
+     *
+     * @param entry null when the id is taken for a duplicate: the script then only checks that it is
      */
-    private void readUnknownAverages(List<Position> positions) {
-        Set<String> unknown = new LinkedHashSet<>();
-        positions.forEach(p -> {
-            String scope = settings.pnlScopeOf(p.event().symbol());
-            if (!averages.containsKey(scope)) {
-                unknown.add(scope);
-            }
-        });
-        if (unknown.isEmpty()) {
+    private void tradePart(Work w, CommitCall call, StateView view, String scope, String tradeId, WindowEntry entry,
+                           String symbol, String leverage, String closedAt, long now) {
+        ScopeState before = view.state(scope);
+        ScopeState after = entry == null ? before : before.record(entry, w.in.id(), settings.pnlWindow());
+        PnlStats stats = after.stats();
+        String average = Decimals.plain(stats.averagePnl());
+        Map<String, String> fields = Map.of();
+        if (entry != null) {
+            view.putState(scope, after, average);
+            w.scope = scope;
+            w.scopeAfter = after;
+            w.averageAfter = average;
+            fields = statsFields(scope, tradeId, symbol, leverage, Decimals.plain(entry.pnl()), stats, closedAt,
+                    w.in.id(), now);
+        }
+        call.key(settings.streams().stats()).key(keys.scope(scope)).key(keys.window(scope)).key(keys.trade(tradeId))
+                .key(keys.scope(PnlKeys.GLOBAL)).key(keys.window(PnlKeys.GLOBAL))
+                .arg(Long.toString(before.totalTrades())).arg(before.lastId()).arg(entry == null ? "" : entry.encode())
+                .arg(Integer.toString(settings.pnlWindow())).arg(Long.toString(settings.dedupTtlSeconds()))
+                .arg(average).arg(fields.isEmpty() ? "" : fields.get("win_rate"))
+                .arg(Integer.toString(stats.windowTrades())).fields(fields);
+    }
+
+    private static Map<String, String> statsFields(String scope, String tradeId, String symbol, String leverage,
+                                                   String pnl, PnlStats stats, String closedAt, String sourceId,
+                                                   long now) {
+        Map<String, String> f = new LinkedHashMap<>(32);
+        f.put("scope", scope);
+        f.put("trade_id", tradeId);
+        f.put("symbol", symbol);
+        f.put("leverage", leverage);
+        f.put("pnl", pnl);
+        f.put("avg_pnl_last_20", Decimals.plain(stats.averagePnl()));
+        f.put("win_rate", Decimals.plain(stats.winRate()));
+        f.put("window_trades", Integer.toString(stats.windowTrades()));
+        f.put("total_trades", Long.toString(stats.totalTrades()));
+        f.put("by_leverage", stats.byLeverageJson());
+        if (closedAt != null) {
+            f.put("closed_at", closedAt);
+        }
+        f.put("source_id", sourceId);
+        f.put("timestamp", Long.toString(now));
+        return f;
+    }
+
+    /** SPEC §9: rules 2 to 5 on the plan as the view has it (rule 1, an applied fill id, is the script's). */
+    private void fill(Work w, Fill f, CommitCall call, StateView view, Set<String> tradeIds, long now) {
+        if (!settings.plans().enabled()) {
+            deadLetter(w, call, ErrorCode.UNKNOWN_POSITION, "position " + f.positionId()
+                    + " has no exit plan: plans are disabled (plan.enabled=false, EXITBRAIN_PLAN_ENABLED).");
             return;
         }
-        List<String> ordered = new ArrayList<>(unknown);
-        List<String> values = pipeline.run(redis -> {
-            List<RedisFuture<String>> futures = new ArrayList<>();
-            ordered.forEach(s -> futures.add(redis.hget(keys.scope(s), PnlKeys.AVERAGE_FIELD)));
-            return futures;
-        });
-        for (int i = 0; i < ordered.size(); i++) {
-            rememberAverage(ordered.get(i), values.get(i));
+        ExitPlan plan = view.plan(f.positionId());
+        String version = plan == null ? "" : Long.toString(plan.version());
+        PlanRules.Outcome outcome = plan == null ? new PlanRules.Refused(ErrorCode.UNKNOWN_POSITION,
+                "no exit plan for position_id " + f.positionId() + ": its position-opened entry (with position_id, "
+                        + "side, entry_price and quantity) was not processed before this fill, or the plan expired.")
+                : planRules.apply(plan, f);
+        if (outcome instanceof PlanRules.Refused refused) {
+            w.op = 'R';
+            w.refusedCode = refused.code();
+            w.refusedReason = refused.reason();
+            call.entry('R', w.in.stream(), w.in.id()).key(settings.streams().deadLetter()).key(keys.plan(f.positionId()))
+                    .arg(version).arg(f.fillId()).fields(deadLetterFields(w, refused.code(), refused.reason()));
+            return;
+        }
+        PlanRules.Applied applied = (PlanRules.Applied) outcome;
+        ExitPlan after = applied.plan();
+        boolean record = after.closed() && settings.plans().recordTrades();
+        boolean duplicate = record && (view.recorded(f.positionId()) || !tradeIds.add(f.positionId()));
+        w.op = 'F';
+        w.applied = applied;
+        w.planAfter = after;
+        w.tradeRecorded = record && !duplicate;
+        view.putPlan(f.positionId(), after);
+        long ttl = after.closed() ? settings.plans().closedTtlSeconds() : settings.plans().ttlSeconds();
+        call.entry('F', w.in.stream(), w.in.id()).key(settings.streams().plans()).key(keys.plan(f.positionId()))
+                .arg(version).arg(f.fillId()).arg(Long.toString(ttl)).fields(after.toFields())
+                .fields(PlanRecord.fields(applied, f, w.in.id(), now, w.tradeRecorded))
+                .arg(record ? duplicate ? "2" : "1" : "0");
+        if (record) {
+            WindowEntry entry = new WindowEntry(Decimals.exact(applied.pnl()),
+                    LeverageBucket.of(Double.parseDouble(after.leverage())));
+            tradePart(w, call, view, settings.pnlScopeOf(after.symbol()), f.positionId(), duplicate ? null : entry,
+                    after.symbol(), after.leverage(), f.filledAt(), now);
         }
     }
 
-    /** What this worker last saw, or wrote, as a scope's average PnL text ("" for none). */
-    private void rememberAverage(String scope, String text) {
-        if (averages.size() >= MAX_REMEMBERED_SCOPES && !averages.containsKey(scope)) {
-            averages.clear();
+    /** Handles one entry's reply; false when the entry must be computed again. */
+    private boolean outcome(Work w, String code) {
+        String type = w.in.kind().metricTag;
+        boolean ours = selfCaused.remove(w.key()) != null;
+        switch (code) {
+            case "ok", "exists" -> committed(w, code.equals("exists"));
+            case "gone" -> {
+                forget(w);
+                if (ours) {
+                    // an earlier commit of ours that Redis applied but whose reply was lost
+                    committed(w, false);
+                } else {
+                    metrics.event(type, "skipped");
+                }
+            }
+            case "dup" -> {
+                forget(w);
+                metrics.event(type, "duplicate");
+            }
+            case "stale", "conflict" -> {
+                forget(w);
+                metrics.conflict();
+                if (ours) {
+                    selfCaused.put(w.key(), 1L);
+                }
+                return false;
+            }
+            default -> {
+                forget(w);
+                // wrongtype:<key>: a key of the worker's holds another type; nothing was done
+                log.error("{} {} left pending: {} (the key must be removed or renamed by an operator)",
+                        w.in.stream(), w.in.id(), code);
+                metrics.event(type, "failed");
+            }
         }
-        String known = text == null ? "" : text;
-        averages.put(scope, new Average(known, parseAverage(known), keys.scope(scope)));
+        return true;
     }
 
-    /** NaN for a value that is not a number (a damaged hash): the levels needing it then fail, one by one. */
-    private static double parseAverage(String text) {
+    /** The predictions an entry that did not commit made are not the store's: drop them. */
+    private void forget(Work w) {
+        if (w.scope != null) {
+            scopes.forget(w.scope);
+        }
+        String positionId = w.positionId();
+        if (positionId != null) {
+            plans.forget(positionId);
+        }
+    }
+
+    private void committed(Work w, boolean planExisted) {
+        String type = w.in.kind().metricTag;
+        switch (w.op) {
+            case 'A' -> {
+                log.warn("entry {} of {} was deleted while pending; acknowledged without processing", w.in.id(), w.in.stream());
+                metrics.event(type, "vanished");
+            }
+            case 'D', 'R' -> {
+                metrics.event(type, "dead_letter");
+                metrics.deadLetter(w.refusedCode.wire());
+                deadLetters.warn("dead letter: {} {} {}: {}", w.in.stream(), w.in.id(), w.refusedCode.wire(), w.refusedReason);
+            }
+            case 'L' -> {
+                if (planExisted) {
+                    plans.forget(w.positionId());
+                } else if (w.planAfter != null) {
+                    plans.put(w.planAfter);
+                }
+                metrics.event(type, "published");
+            }
+            case 'T' -> {
+                if (w.scopeAfter != null) {
+                    scopes.put(w.scope, w.scopeAfter, w.averageAfter);
+                }
+                metrics.event(type, "recorded");
+            }
+            case 'F' -> {
+                plans.put(w.planAfter);
+                if (w.scopeAfter != null) {
+                    scopes.put(w.scope, w.scopeAfter, w.averageAfter);
+                }
+                metrics.event(type, "applied");
+                if (w.applied.stopMoved()) {
+                    metrics.stopMoved(w.planAfter.stopReason().wire());
+                }
+                if (w.planAfter.closed()) {
+                    metrics.planClosed(w.tradeRecorded);
+                }
+            }
+            default -> throw new IllegalStateException("no op for " + w.key());
+        }
+    }
+
+    /** The scope's average as a number: 0 for none; a damaged value fails the levels that need it. */
+    private static double parseAverage(String scope, String text) {
         if (text.isEmpty()) {
             return 0.0;
         }
         try {
             return Double.parseDouble(text);
         } catch (NumberFormatException e) {
-            return Double.NaN;
+            throw new IllegalStateException("avg_pnl of scope " + scope + " is not a number: " + text, e);
         }
-    }
-
-    private Publication deadLetter(Inbound in, ErrorCode code, String reason) {
-        Map<String, String> fields = DeadLetter.fields(in.stream(), in.id(), code, reason, in.body(),
-                in.deliveries(), settings.consumer(), clock.instant().getEpochSecond());
-        return Publication.deadLetter(in, settings.streams().deadLetter(), fields, code.wire());
-    }
-
-    /** Queues the script call of each publication and sends them (one flush). */
-    private void send(List<Publication> publications, List<RedisFuture<Long>> futures) {
-        if (publications.isEmpty()) {
-            return;
-        }
-        RedisAsyncCommands<String, String> redis = pipeline.commands();
-        for (Publication p : publications) {
-            String[] args = new String[4 + p.fields().size() * 2];
-            args[0] = settings.group();
-            args[1] = p.in().id();
-            args[2] = maxLen;
-            args[3] = p.average() == null ? "" : p.average().text();
-            int i = 4;
-            for (Map.Entry<String, String> field : p.fields().entrySet()) {
-                args[i++] = field.getKey();
-                args[i++] = field.getValue();
-            }
-            String[] keysOfCall = p.average() == null ? new String[]{p.in().stream(), p.output()}
-                    : new String[]{p.in().stream(), p.output(), p.average().key()};
-            futures.add(publish.call(redis, keysOfCall, args));
-        }
-        pipeline.flush();
-    }
-
-    /** Counts each reply; returns the positions whose levels were computed from a stale average. */
-    private List<Position> outcomes(List<Publication> publications, List<Long> replies) {
-        List<Position> stale = new ArrayList<>();
-        for (int i = 0; i < publications.size(); i++) {
-            Publication p = publications.get(i);
-            String type = p.in().kind().metricTag;
-            long reply = replies.get(i);
-            if (reply == STALE) {
-                averages.remove(p.scope());
-                stale.add(p.position());
-            } else if (reply == 0L) {
-                metrics.event(type, "skipped");
-            } else if (p.outcome().startsWith("dead_letter:")) {
-                String code = p.outcome().substring("dead_letter:".length());
-                metrics.event(type, "dead_letter");
-                metrics.deadLetter(code);
-                deadLetterLog.warn(p.in(), code, p.fields().get("reason"));
-            } else {
-                metrics.event(type, p.outcome());
-            }
-        }
-        return stale;
-    }
-
-    /** Entries deleted from the stream while pending: nothing left to process, only to acknowledge. */
-    private void ackVanished(List<Inbound> vanished) {
-        if (vanished.isEmpty()) {
-            return;
-        }
-        pipeline.run(redis -> {
-            List<RedisFuture<Long>> futures = new ArrayList<>();
-            vanished.forEach(in -> futures.add(redis.xack(in.stream(), settings.group(), in.id())));
-            return futures;
-        });
-        vanished.forEach(in -> {
-            log.warn("entry {} of {} was deleted while pending; acknowledged without processing", in.id(), in.stream());
-            metrics.event(in.kind().metricTag, "vanished");
-        });
     }
 }

@@ -1,9 +1,10 @@
 package com.exitbrain.stream;
 
-/** The two input streams. */
+/** The three input streams. */
 enum InputKind {
     POSITION_OPENED("position"),
-    TRADE_CLOSED("trade");
+    TRADE_CLOSED("trade"),
+    FILL("fill");
 
     final String metricTag;
 

@@ -57,11 +57,28 @@ final class Pipeline {
     }
 
     void loadScripts() {
+        String info = await(List.of(async.info("server"))).get(0);
+        boolean seven = majorVersion(info) >= 7;
+        scripts.forEach(s -> s.useShebang(seven));
         List<RedisFuture<String>> loads = new ArrayList<>();
         for (Script s : scripts) {
             loads.add(s.load(async));
         }
         await(loads);
+    }
+
+    /** The major version in an INFO server reply ({@code redis_version:7.0.15}), 0 if not found. */
+    static int majorVersion(String info) {
+        int at = info.indexOf("redis_version:");
+        if (at < 0) {
+            return 0;
+        }
+        int from = at + "redis_version:".length();
+        int to = from;
+        while (to < info.length() && Character.isDigit(info.charAt(to))) {
+            to++;
+        }
+        return to == from ? 0 : Integer.parseInt(info.substring(from, to));
     }
 
     /** Sends the commands queued so far without waiting for their replies. */

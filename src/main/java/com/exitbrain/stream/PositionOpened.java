@@ -11,7 +11,7 @@ import java.math.BigDecimal;
 import java.util.Optional;
 
 /** A parsed position-opened event (SPEC §3), with the symbol's configured defaults filled in. */
-record PositionOpened(String symbol, String positionId, Optional<Side> side, double leverage, double volatility,
+record PositionOpened(String symbol, String positionId, boolean explicitPositionId, Optional<Side> side, double leverage, double volatility,
                       double confidence, BigDecimal entryPrice, BigDecimal quantity, BigDecimal tickSize,
                       BigDecimal lotSize, Double maintenanceMarginRate) {
 
@@ -40,9 +40,15 @@ record PositionOpened(String symbol, String positionId, Optional<Side> side, dou
         BigDecimal tick = positive(f, "tick_size");
         BigDecimal lot = positive(f, "lot_size");
         String positionId = f.text("position_id");
-        return new PositionOpened(symbol, positionId == null ? entryId : positionId, side, leverage, volatility,
+        return new PositionOpened(symbol, positionId == null ? entryId : positionId, positionId != null, side,
+                leverage, volatility,
                 confidence, positive(f, "entry_price"), positive(f, "quantity"),
                 tick == null ? defaults.tickSize() : tick, lot == null ? defaults.lotSize() : lot, mmr);
+    }
+
+    /** SPEC §9: a plan needs an explicit position id, a side, an entry price and a quantity. */
+    boolean plannable() {
+        return explicitPositionId && side.isPresent() && entryPrice != null && quantity != null;
     }
 
     PositionRequest request(double averagePnl) {

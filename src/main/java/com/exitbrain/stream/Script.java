@@ -16,14 +16,27 @@ import java.util.List;
 
 /** A Lua script from the jar, run by EVALSHA; {@link #load} after a NOSCRIPT (Redis restarted). */
 final class Script {
-    final String source;
-    final String sha;
+    private final String body;
     private final ScriptOutputType type;
+    private volatile String source;
+    private volatile String sha;
 
     private Script(String source, ScriptOutputType type) {
+        this.body = source;
         this.source = source;
         this.type = type;
         this.sha = sha1(source);
+    }
+
+    /**
+     * With a {@code #!lua} line (Redis 7 and later), Redis refuses the whole call while it is out of
+     * memory, before any effect. Without one (Redis 6.2) a script's writes are refused only up to its
+     * first write: the worker's scripts write their XACK first, which Redis lets through, so there
+     * the worker can go past maxmemory by a batch.
+     */
+    void useShebang(boolean on) {
+        source = on ? "#!lua\n" + body : body;
+        sha = sha1(source);
     }
 
     static Script resource(String name, ScriptOutputType type) {

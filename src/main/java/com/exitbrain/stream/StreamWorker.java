@@ -70,16 +70,15 @@ public final class StreamWorker implements Runnable {
         this.connections = List.of(readConnection, writeConnection, controlConnection);
         this.control = controlConnection.sync();
         this.metrics = metrics;
-        Script publish = Script.resource("publish.lua", ScriptOutputType.INTEGER);
-        Script record = Script.resource("record_trade.lua", ScriptOutputType.STATUS);
-        this.pipeline = new Pipeline(writeConnection, Duration.ofMillis(settings.commandTimeoutMs()),
-                List.of(publish, record));
-        this.processor = new BatchProcessor(settings, pipeline, metrics, Clock.systemUTC(), publish, record);
+        Script commit = Script.resource("commit.lua", ScriptOutputType.MULTI);
+        this.pipeline = new Pipeline(writeConnection, Duration.ofMillis(settings.commandTimeoutMs()), List.of(commit));
+        this.processor = new BatchProcessor(settings, pipeline, metrics, Clock.systemUTC(), commit);
         this.me = Consumer.from(settings.group(), settings.consumer());
         this.sweep = new ConsumerSweep(control, me, SettingsLoader.hostName(), ConsumerSweep::processAlive,
                 EMPTY_CONSUMER_IDLE);
         streams.put(InputKind.POSITION_OPENED, settings.streams().positionOpened());
         streams.put(InputKind.TRADE_CLOSED, settings.streams().tradeClosed());
+        streams.put(InputKind.FILL, settings.streams().fills());
     }
 
     public boolean healthy() {
@@ -113,8 +112,9 @@ public final class StreamWorker implements Runnable {
                     if (!setUp) {
                         setUp();
                         if (!announced) {
-                            log.info("consuming {} and {} as {} in group {}", settings.streams().positionOpened(),
-                                    settings.streams().tradeClosed(), settings.consumer(), settings.group());
+                            log.info("consuming {}, {} and {} as {} in group {}", settings.streams().positionOpened(),
+                                    settings.streams().tradeClosed(), settings.streams().fills(), settings.consumer(),
+                                    settings.group());
                             announced = true;
                         }
                         drainOwnPending();
@@ -209,7 +209,8 @@ public final class StreamWorker implements Runnable {
         List<StreamMessage<String, String>> messages = reader.xreadgroup(me,
                 XReadArgs.Builder.count(settings.batchSize()).block(settings.blockMs()),
                 StreamOffset.lastConsumed(settings.streams().positionOpened()),
-                StreamOffset.lastConsumed(settings.streams().tradeClosed()));
+                StreamOffset.lastConsumed(settings.streams().tradeClosed()),
+                StreamOffset.lastConsumed(settings.streams().fills()));
         if (messages.isEmpty()) {
             return;
         }
@@ -261,7 +262,10 @@ public final class StreamWorker implements Runnable {
     }
 
     private InputKind kindOf(String stream) {
-        return stream.equals(settings.streams().positionOpened()) ? InputKind.POSITION_OPENED : InputKind.TRADE_CLOSED;
+        if (stream.equals(settings.streams().positionOpened())) {
+            return InputKind.POSITION_OPENED;
+        }
+        return stream.equals(settings.streams().tradeClosed()) ? InputKind.TRADE_CLOSED : InputKind.FILL;
     }
 
     private boolean connected() {

@@ -1,0 +1,212 @@
+package com.exitbrain.stream;
+
+import com.exitbrain.config.Settings;
+import com.exitbrain.plan.ExitPlan;
+import com.exitbrain.plan.Fill;
+import com.exitbrain.plan.PlanCache;
+import com.exitbrain.pnl.PnlKeys;
+import com.exitbrain.pnl.ScopeCache;
+import com.exitbrain.pnl.ScopeState;
+import com.exitbrain.pnl.WindowEntry;
+import io.lettuce.core.KeyValue;
+import io.lettuce.core.RedisFuture;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The shared state one round of a batch is computed from: PnL scopes (version, window, average),
+ * exit plans and recorded trade ids, as read from Redis or as this worker's caches have them, and
+ * then as the batch's own entries change them, one after the other. Every value is a guess the
+ * commit script verifies; reads are pipelined, one round trip (two when fills close plans of scopes
+ * not yet known).
+ */
+final class StateView {
+    private static final String[] SCOPE_FIELDS = {"total_trades", "last_id", PnlKeys.AVERAGE_FIELD};
+
+    private final Settings settings;
+    private final PnlKeys keys;
+    private final Pipeline pipeline;
+    private final ScopeCache scopeCache;
+    private final PlanCache planCache;
+    private final Map<String, ScopeState> states = new HashMap<>();
+    private final Map<String, String> averages = new HashMap<>();
+    /** Position id → its plan; a null value is a plan known not to exist. */
+    private final Map<String, ExitPlan> plans = new HashMap<>();
+    private final Set<String> recorded = new HashSet<>();
+
+    StateView(Settings settings, PnlKeys keys, Pipeline pipeline, ScopeCache scopeCache, PlanCache planCache) {
+        this.settings = settings;
+        this.keys = keys;
+        this.pipeline = pipeline;
+        this.scopeCache = scopeCache;
+        this.planCache = planCache;
+    }
+
+    String average(String scope) {
+        String a = averages.get(scope);
+        if (a == null) {
+            throw new IllegalStateException("scope " + scope + " was not read");
+        }
+        return a;
+    }
+
+    ScopeState state(String scope) {
+        ScopeState s = states.get(scope);
+        if (s == null) {
+            throw new IllegalStateException("scope " + scope + " was not read");
+        }
+        return s;
+    }
+
+    void putState(String scope, ScopeState state, String average) {
+        states.put(scope, state);
+        averages.put(scope, average);
+    }
+
+    /** The plan of a position, or null when there is none (or none is known). */
+    ExitPlan plan(String positionId) {
+        return plans.get(positionId);
+    }
+
+    void putPlan(String positionId, ExitPlan plan) {
+        plans.put(positionId, plan);
+    }
+
+    /** Whether the trade id was read as recorded (only read when memory is not trusted). */
+    boolean recorded(String tradeId) {
+        return recorded.contains(tradeId);
+    }
+
+    /**
+     * Fills the view for these entries. With memory trusted (a batch's first round) the caches
+     * answer what they can and every trade id is taken for new; otherwise everything is read.
+     */
+    void read(List<PositionOpened> positions, List<TradeClosed> trades, List<Fill> fills, boolean trustMemory) {
+        Set<String> needAverage = new LinkedHashSet<>();
+        Set<String> needState = new LinkedHashSet<>();
+        Set<String> needPlan = new LinkedHashSet<>();
+        Set<String> needMarker = new LinkedHashSet<>();
+        for (PositionOpened p : positions) {
+            String scope = settings.pnlScopeOf(p.symbol());
+            if (!fromCache(scope, false, trustMemory)) {
+                needAverage.add(scope);
+            }
+            if (!trustMemory && p.plannable()) {
+                needPlan.add(p.positionId());
+            }
+        }
+        for (TradeClosed t : trades) {
+            String scope = settings.pnlScopeOf(t.symbol());
+            if (!fromCache(scope, true, trustMemory)) {
+                needState.add(scope);
+            }
+            if (!trustMemory) {
+                needMarker.add(t.tradeId());
+            }
+        }
+        for (Fill f : fills) {
+            ExitPlan cached = trustMemory ? planCache.get(f.positionId()) : null;
+            if (cached != null) {
+                plans.put(f.positionId(), cached);
+            } else {
+                needPlan.add(f.positionId());
+            }
+            if (!trustMemory && settings.plans().recordTrades()) {
+                needMarker.add(f.positionId());
+            }
+        }
+        needAverage.removeAll(needState);
+        fetch(needAverage, needState, needPlan, needMarker);
+        // a fill may close its plan and record the trade: the plan's scope is needed too
+        Set<String> closingScopes = new LinkedHashSet<>();
+        if (settings.plans().recordTrades()) {
+            for (Fill f : fills) {
+                ExitPlan plan = plans.get(f.positionId());
+                if (plan != null) {
+                    String scope = settings.pnlScopeOf(plan.symbol());
+                    if (!states.containsKey(scope) && !fromCache(scope, true, trustMemory)) {
+                        closingScopes.add(scope);
+                    }
+                }
+            }
+        }
+        if (!closingScopes.isEmpty()) {
+            fetch(Set.of(), closingScopes, Set.of(), Set.of());
+        }
+    }
+
+    private boolean fromCache(String scope, boolean needState, boolean trustMemory) {
+        if (states.containsKey(scope) || !needState && averages.containsKey(scope)) {
+            return true;
+        }
+        ScopeCache.Known known = trustMemory ? scopeCache.get(scope) : null;
+        if (known == null || needState && known.state() == null) {
+            return false;
+        }
+        averages.put(scope, known.average());
+        if (known.state() != null) {
+            states.put(scope, known.state());
+        }
+        return true;
+    }
+
+    private void fetch(Set<String> needAverage, Set<String> needState, Set<String> needPlan, Set<String> needMarker) {
+        if (needAverage.isEmpty() && needState.isEmpty() && needPlan.isEmpty() && needMarker.isEmpty()) {
+            return;
+        }
+        List<String> averageScopes = new ArrayList<>(needAverage);
+        List<String> stateScopes = new ArrayList<>(needState);
+        List<String> planIds = new ArrayList<>(needPlan);
+        List<String> markerIds = new ArrayList<>(needMarker);
+        String[] planFields = ExitPlan.FIELDS.toArray(String[]::new);
+        List<Object> replies = pipeline.run(redis -> {
+            List<RedisFuture<Object>> futures = new ArrayList<>();
+            averageScopes.forEach(s -> futures.add(cast(redis.hget(keys.scope(s), PnlKeys.AVERAGE_FIELD))));
+            for (String s : stateScopes) {
+                futures.add(cast(redis.hmget(keys.scope(s), SCOPE_FIELDS)));
+                futures.add(cast(redis.lrange(keys.window(s), 0, settings.pnlWindow() - 1)));
+            }
+            planIds.forEach(id -> futures.add(cast(redis.hmget(keys.plan(id), planFields))));
+            markerIds.forEach(id -> futures.add(cast(redis.exists(keys.trade(id)))));
+            return futures;
+        });
+        int at = 0;
+        for (String s : averageScopes) {
+            Object value = replies.get(at++);
+            averages.put(s, value == null ? "" : (String) value);
+        }
+        for (String s : stateScopes) {
+            List<KeyValue<String, String>> version = values(replies.get(at++));
+            @SuppressWarnings("unchecked")
+            List<String> window = (List<String>) replies.get(at++);
+            long total = Long.parseLong(version.get(0).getValueOrElse("0"));
+            states.put(s, new ScopeState(total, version.get(1).getValueOrElse(""),
+                    window.stream().map(WindowEntry::decode).toList()));
+            averages.put(s, version.get(2).getValueOrElse(""));
+        }
+        for (String id : planIds) {
+            List<String> stored = values(replies.get(at++)).stream().map(kv -> kv.getValueOrElse(null)).toList();
+            plans.put(id, ExitPlan.fromFields(id, stored));
+        }
+        for (String id : markerIds) {
+            if ((Long) replies.get(at++) > 0) {
+                recorded.add(id);
+            }
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<KeyValue<String, String>> values(Object reply) {
+        return (List<KeyValue<String, String>>) reply;
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static RedisFuture<Object> cast(RedisFuture<?> future) {
+        return (RedisFuture) future;
+    }
+}

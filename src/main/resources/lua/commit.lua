@@ -1,0 +1,283 @@
+-- Commits a batch of input entries in one call, in order: for each entry its output, its state
+-- change and its XACK, all or nothing per entry (SPEC §4). The worker computed each entry's effect
+-- from the state it knew; every check below comes before the entry's first write, so an entry
+-- refused by a check changes nothing and stays pending, and the entries after it still commit.
+--
+-- Pending check: XACK's own reply. In one atomic script "acked now" (1) and "was pending" are the
+-- same fact, so a separate XPENDING per entry buys nothing; XACK comes after every read-only check
+-- (an entry refused as stale or in conflict must stay pending) and before the entry's writes, whose
+-- key types were checked first, so nothing can fail between the ack and the output.
+--
+-- KEYS: every key of the batch, each once; the records below name keys by their index in KEYS.
+-- ARGV[1] group, ARGV[2] output MAXLEN (approximate), ARGV[3] dead-letter MAXLEN (approximate),
+-- then one record per entry:
+--   <op> <input #> <entry id> <op arguments> ... where a field list is <n> then n field/value pairs
+--   A  (acknowledge only: deleted while pending)
+--   D  <output #> <fields>                                             dead letter
+--   L  <output #> <scope #> <avg seen> <plan #|0> <plan ttl> <plan fields> <fields>
+--        levels; the levels' last field is `plan`, set here to created / exists
+--   T  <trade part>                                                    trade closed
+--   F  <output #> <plan #> <version seen> <fill id> <plan ttl> <plan fields> <fields> <record 0|1|2> [<trade part>]
+--        fill applied; record 1: the trade is recorded, 2: it was recorded before (only checked)
+--   R  <output #> <plan #> <version seen> <fill id> <fields>           fill refused: dead letter
+--   <trade part> = <stats #> <scope #> <window #> <marker #> <global #> <global window #>
+--        <total seen> <last id seen> <window entry|''> <window size> <marker ttl> <avg> <win rate>
+--        <window trades> <fields>
+-- Returns one code per entry: ok, exists (levels published, plan there already), gone (not
+-- pending: handled before), stale (the scope's avg_pnl is not the one seen), conflict (the scope
+-- or plan is not at the version seen), dup (trade id or fill id applied before: acked, no
+-- output), wrongtype:<key> (a key holds another type: nothing done, left pending).
+local group, maxlen, dlqMaxlen = ARGV[1], ARGV[2], ARGV[3]
+local types, averages, versions = {}, {}, {}
+local results = {}
+local at = 4
+
+local function nextArg()
+  local v = ARGV[at]
+  at = at + 1
+  return v
+end
+
+local function nextKey()
+  local i = tonumber(ARGV[at])
+  at = at + 1
+  if i == 0 then
+    return nil
+  end
+  return KEYS[i]
+end
+
+-- a field list: returns the index of its first pair and its count of values
+local function nextFields()
+  local n = tonumber(ARGV[at])
+  local first = at + 1
+  at = first + 2 * n
+  return first, 2 * n
+end
+
+local function typed(key, want)
+  if key == nil then
+    return true
+  end
+  local t = types[key]
+  if t == nil then
+    t = redis.call('TYPE', key)['ok']
+    types[key] = t
+  end
+  return t == 'none' or t == want
+end
+
+local function firstWrongType(checks)
+  for i = 1, #checks, 2 do
+    if not typed(checks[i], checks[i + 1]) then
+      return 'wrongtype:' .. checks[i]
+    end
+  end
+  return nil
+end
+
+local function written(key, want)
+  if types[key] == 'none' then
+    types[key] = want
+  end
+end
+
+local function average(scope)
+  local a = averages[scope]
+  if a == nil then
+    a = redis.call('HGET', scope, 'avg_pnl') or ''
+    averages[scope] = a
+  end
+  return a
+end
+
+local function planVersion(plan)
+  local v = versions[plan]
+  if v == nil then
+    v = redis.call('HGET', plan, 'v') or ''
+    versions[plan] = v
+  end
+  return v
+end
+
+local function append(stream, limit, first, count)
+  redis.call('XADD', stream, 'MAXLEN', '~', limit, '*', unpack(ARGV, first, first + count - 1))
+  written(stream, 'stream')
+end
+
+-- reads a trade part; returns a table, the checks' verdict ('ok' or a code) and the types to check
+local function tradePart()
+  local t = {stats = nextKey(), scope = nextKey(), window = nextKey(), marker = nextKey(), global = nextKey(),
+             gwindow = nextKey(), total = nextArg(), last = nextArg(), entry = nextArg(), size = nextArg(),
+             ttl = nextArg(), avg = nextArg(), winRate = nextArg(), windowTrades = nextArg()}
+  t.first, t.count = nextFields()
+  return t
+end
+
+local function tradeTypes(t)
+  return {t.stats, 'stream', t.scope, 'hash', t.window, 'list', t.global, 'hash', t.gwindow, 'list'}
+end
+
+-- 'ok' when the trade may be recorded now, 'dup' when its id was recorded before, else 'conflict'
+local function tradeVerdict(t)
+  if redis.call('EXISTS', t.marker) == 1 then
+    return 'dup'
+  end
+  if t.entry == '' then
+    -- the worker took this id for a duplicate of one before it whose recording did not happen
+    -- (it lost a race): recording this one with stats that leave it out would be wrong; re-read
+    return 'conflict'
+  end
+  local state = redis.call('HMGET', t.scope, 'total_trades', 'last_id')
+  if (state[1] or '0') ~= t.total or (state[2] or '') ~= t.last then
+    return 'conflict'
+  end
+  return 'ok'
+end
+
+local function recordTrade(t, id)
+  local size = tonumber(t.size)
+  append(t.stats, maxlen, t.first, t.count)
+  redis.call('LPUSH', t.window, t.entry)
+  redis.call('LTRIM', t.window, 0, size - 1)
+  redis.call('HSET', t.scope, 'total_trades', tostring(tonumber(t.total) + 1), 'last_id', id,
+    'avg_pnl', t.avg, 'win_rate', t.winRate, 'window_trades', t.windowTrades)
+  if t.global ~= t.scope then
+    -- symbol scope: the global window and count still feed the health port
+    redis.call('HINCRBY', t.global, 'total_trades', 1)
+    redis.call('LPUSH', t.gwindow, t.entry)
+    redis.call('LTRIM', t.gwindow, 0, size - 1)
+    written(t.global, 'hash')
+    written(t.gwindow, 'list')
+  end
+  redis.call('SET', t.marker, id, 'EX', t.ttl)
+  averages[t.scope] = t.avg
+  written(t.scope, 'hash')
+  written(t.window, 'list')
+end
+
+local function ack(input, id)
+  return redis.call('XACK', input, group, id) == 1
+end
+
+while at <= #ARGV do
+  local op = nextArg()
+  local input = nextKey()
+  local id = nextArg()
+  local result
+  if op == 'A' then
+    ack(input, id)
+    result = 'ok'
+  elseif op == 'D' then
+    local out = nextKey()
+    local first, count = nextFields()
+    result = firstWrongType({input, 'stream', out, 'stream'})
+    if result == nil then
+      if ack(input, id) then
+        append(out, dlqMaxlen, first, count)
+        result = 'ok'
+      else
+        result = 'gone'
+      end
+    end
+  elseif op == 'L' then
+    local out, scope = nextKey(), nextKey()
+    local seen = nextArg()
+    local plan = nextKey()
+    local ttl = nextArg()
+    local planFirst, planCount = nextFields()
+    local first, count = nextFields()
+    result = firstWrongType({input, 'stream', out, 'stream', scope, 'hash', plan, 'hash'})
+    if result == nil then
+      if average(scope) ~= seen then
+        result = 'stale'
+      elseif not ack(input, id) then
+        result = 'gone'
+      else
+        result = 'ok'
+        if plan ~= nil then
+          if planVersion(plan) ~= '' then
+            ARGV[first + count - 1] = 'exists'
+            result = 'exists'
+          else
+            redis.call('HSET', plan, 'v', '1', unpack(ARGV, planFirst, planFirst + planCount - 1))
+            redis.call('EXPIRE', plan, ttl)
+            versions[plan] = '1'
+            written(plan, 'hash')
+          end
+        end
+        append(out, maxlen, first, count)
+      end
+    end
+  elseif op == 'T' then
+    local t = tradePart()
+    result = firstWrongType({input, 'stream', unpack(tradeTypes(t))})
+    if result == nil then
+      local verdict = tradeVerdict(t)
+      if verdict == 'conflict' then
+        result = verdict
+      elseif not ack(input, id) then
+        result = 'gone'
+      elseif verdict == 'dup' then
+        result = 'dup'
+      else
+        recordTrade(t, id)
+        result = 'ok'
+      end
+    end
+  elseif op == 'F' or op == 'R' then
+    local out, plan = nextKey(), nextKey()
+    local seen, fillId = nextArg(), nextArg()
+    local ttl, planFirst, planCount, record, t
+    if op == 'F' then
+      ttl = nextArg()
+      planFirst, planCount = nextFields()
+    end
+    local first, count = nextFields()
+    local checks = {input, 'stream', out, 'stream', plan, 'hash'}
+    if op == 'F' then
+      record = nextArg()
+      if record ~= '0' then
+        t = tradePart()
+        for _, v in ipairs(tradeTypes(t)) do
+          checks[#checks + 1] = v
+        end
+      end
+    end
+    result = firstWrongType(checks)
+    if result == nil then
+      if redis.call('HEXISTS', plan, 'f:' .. fillId) == 1 then
+        result = ack(input, id) and 'dup' or 'gone'
+      elseif planVersion(plan) ~= seen then
+        result = 'conflict'
+      elseif t ~= nil then
+        local verdict = tradeVerdict(t)
+        if (record == '1' and verdict ~= 'ok') or (record == '2' and verdict ~= 'dup') then
+          result = 'conflict'
+        end
+      end
+      if result == nil then
+        if not ack(input, id) then
+          result = 'gone'
+        elseif op == 'R' then
+          append(out, dlqMaxlen, first, count)
+          result = 'ok'
+        else
+          local v = tostring(tonumber(seen) + 1)
+          redis.call('HSET', plan, 'v', v, 'f:' .. fillId, id, unpack(ARGV, planFirst, planFirst + planCount - 1))
+          redis.call('EXPIRE', plan, ttl)
+          versions[plan] = v
+          append(out, maxlen, first, count)
+          if record == '1' then
+            recordTrade(t, id)
+          end
+          result = 'ok'
+        end
+      end
+    end
+  else
+    return redis.error_reply('commit.lua: unknown op ' .. tostring(op) .. ' at argument ' .. (at - 3))
+  end
+  results[#results + 1] = result
+end
+return results
