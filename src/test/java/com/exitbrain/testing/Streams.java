@@ -15,6 +15,8 @@ public final class Streams implements AutoCloseable {
     public static final String LEVELS = "quantum:stream:exitbrain.pnl";
     public static final String STATS = "quantum:stream:exitbrain.stats";
     public static final String DLQ = "quantum:stream:exitbrain.dlq";
+    public static final String FILLS = "quantum:stream:exitbrain.fills";
+    public static final String PLANS = "quantum:stream:exitbrain.plans";
 
     private final RedisClient client;
     private final StatefulRedisConnection<String, String> connection;
