@@ -69,6 +69,12 @@ final class BatchProcessor {
      * earlier commit's own effect, so it is counted as that.
      */
     private final Map<String, Long> selfCaused = new HashMap<>();
+    /**
+     * Entries of a commit whose reply never came (a timeout, a lost connection): Redis may have
+     * applied them. Those this consumer reads again were not; those it does not read again were
+     * (nobody else could have in the time), and are counted and logged as committed then.
+     */
+    private final Map<String, Work> unconfirmed = new LinkedHashMap<>();
 
     BatchProcessor(Settings settings, Pipeline pipeline, WorkerMetrics metrics, Clock clock, Script commit) {
         this.settings = settings;
@@ -102,6 +108,7 @@ final class BatchProcessor {
         ExitPlan planAfter;
         PlanRules.Applied applied;
         boolean tradeRecorded;
+        boolean confirmed;
 
         Work(Inbound in, Kind kind, Object event, ErrorCode code, String reason) {
             this.in = in;
@@ -126,6 +133,7 @@ final class BatchProcessor {
         ordered.sort(BY_TIME);
         List<Work> works = new ArrayList<>(ordered.size());
         for (Inbound in : ordered) {
+            unconfirmed.remove(in.stream() + " " + in.id());
             Work w = parse(in);
             if (w != null) {
                 works.add(w);
@@ -150,9 +158,31 @@ final class BatchProcessor {
             if (selfCaused.size() > MAX_TRACKED) {
                 selfCaused.clear();
             }
-            works.forEach(w -> selfCaused.merge(w.key(), 1L, Long::sum));
+            if (unconfirmed.size() > MAX_TRACKED) {
+                unconfirmed.clear();
+            }
+            for (Work w : works) {
+                if (!w.confirmed) {
+                    selfCaused.merge(w.key(), 1L, Long::sum);
+                    if (w.op != 0) {
+                        unconfirmed.put(w.key(), w);
+                    }
+                }
+            }
             throw e;
         }
+    }
+
+    /**
+     * Called once this consumer has read all of its own pending entries again after a failure: the
+     * unconfirmed entries it did not get back were committed by the call whose reply was lost.
+     */
+    void settleUnconfirmed() {
+        for (Work w : unconfirmed.values()) {
+            forget(w);
+            count(w);
+        }
+        unconfirmed.clear();
     }
 
     private Work parse(Inbound in) {
@@ -251,6 +281,7 @@ final class BatchProcessor {
     /** Computes one entry's effect from the view (advancing the view past it) and adds its record to the call. */
     private void encode(Work w, CommitCall call, StateView view, Set<String> tradeIds, long now) {
         w.op = 0;
+        w.confirmed = false;
         w.refusedCode = null;
         w.scopeAfter = null;
         w.planAfter = null;
@@ -418,13 +449,14 @@ final class BatchProcessor {
     private boolean outcome(Work w, String code) {
         String type = w.in.kind().metricTag;
         boolean ours = selfCaused.remove(w.key()) != null;
+        w.confirmed = true;
         switch (code) {
             case "ok", "exists" -> committed(w, code.equals("exists"));
             case "gone" -> {
                 forget(w);
                 if (ours) {
                     // an earlier commit of ours that Redis applied but whose reply was lost
-                    committed(w, false);
+                    count(w);
                 } else {
                     metrics.event(type, "skipped");
                 }
@@ -464,6 +496,33 @@ final class BatchProcessor {
     }
 
     private void committed(Work w, boolean planExisted) {
+        switch (w.op) {
+            case 'L' -> {
+                if (planExisted) {
+                    plans.forget(w.positionId());
+                } else if (w.planAfter != null) {
+                    plans.put(w.planAfter);
+                }
+            }
+            case 'T' -> {
+                if (w.scopeAfter != null) {
+                    scopes.put(w.scope, w.scopeAfter, w.averageAfter);
+                }
+            }
+            case 'F' -> {
+                plans.put(w.planAfter);
+                if (w.scopeAfter != null) {
+                    scopes.put(w.scope, w.scopeAfter, w.averageAfter);
+                }
+            }
+            default -> {
+            }
+        }
+        count(w);
+    }
+
+    /** The metrics and log lines of an entry Redis committed. */
+    private void count(Work w) {
         String type = w.in.kind().metricTag;
         switch (w.op) {
             case 'A' -> {
@@ -475,25 +534,9 @@ final class BatchProcessor {
                 metrics.deadLetter(w.refusedCode.wire());
                 deadLetters.warn("dead letter: {} {} {}: {}", w.in.stream(), w.in.id(), w.refusedCode.wire(), w.refusedReason);
             }
-            case 'L' -> {
-                if (planExisted) {
-                    plans.forget(w.positionId());
-                } else if (w.planAfter != null) {
-                    plans.put(w.planAfter);
-                }
-                metrics.event(type, "published");
-            }
-            case 'T' -> {
-                if (w.scopeAfter != null) {
-                    scopes.put(w.scope, w.scopeAfter, w.averageAfter);
-                }
-                metrics.event(type, "recorded");
-            }
+            case 'L' -> metrics.event(type, "published");
+            case 'T' -> metrics.event(type, "recorded");
             case 'F' -> {
-                plans.put(w.planAfter);
-                if (w.scopeAfter != null) {
-                    scopes.put(w.scope, w.scopeAfter, w.averageAfter);
-                }
                 metrics.event(type, "applied");
                 if (w.applied.stopMoved()) {
                     metrics.stopMoved(w.planAfter.stopReason().wire());

@@ -19,7 +19,13 @@ final class GroupSetup {
         } catch (RedisBusyException e) {
             return false;
         } catch (RedisCommandExecutionException e) {
-            if (String.valueOf(e.getMessage()).startsWith("BUSYGROUP")) {
+            String message = String.valueOf(e.getMessage());
+            if (message.startsWith("BUSYGROUP")) {
+                return false;
+            }
+            if (message.startsWith("OOM")) {
+                // Redis refuses XGROUP CREATE while out of memory even when the group exists; if it
+                // does not, the read that follows fails with NOGROUP and this is tried again
                 return false;
             }
             throw e;

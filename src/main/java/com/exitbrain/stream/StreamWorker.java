@@ -118,6 +118,7 @@ public final class StreamWorker implements Runnable {
                             announced = true;
                         }
                         drainOwnPending();
+                        processor.settleUnconfirmed();
                         setUp = true;
                         nextSweep = 0;
                     }

@@ -65,4 +65,66 @@ class CommitFailureTest {
             }
         }
     }
+
+    @Test
+    void redisOutOfMemoryForLongerThanMaxDeliveriesRetriesDeadLettersNothing() {
+        try (RedisProcess server = RedisProcess.start(false, "--maxmemory-policy", "noeviction");
+             Streams streams = new Streams(server)) {
+            // the groups exist (a worker ran before), then a backlog arrives
+            try (Daemon first = WorkerHarness.start(server)) {
+                await().atMost(Duration.ofSeconds(10)).until(() -> streams.redis.exists(Streams.FILLS) == 1);
+            }
+            for (int i = 0; i < 1000; i++) {
+                streams.add(POSITIONS, "symbol", "BTCUSDT", "leverage", "10", "position_id", "p" + i);
+            }
+            // every write from now on is refused: the used memory is the limit
+            String used = streams.redis.info("memory").lines().filter(l -> l.startsWith("used_memory:"))
+                    .findFirst().orElseThrow().substring("used_memory:".length()).trim();
+            streams.redis.configSet("maxmemory", used);
+            try (Daemon worker = WorkerHarness.start(server, "EXITBRAIN_MAX_DELIVERIES", "2",
+                    "EXITBRAIN_CLAIM_MIN_IDLE_MS", "100")) {
+                // far more retries than max-deliveries allows
+                await().atMost(Duration.ofSeconds(20)).until(() -> worker.metrics().scrape()
+                        .lines().anyMatch(l -> l.startsWith("exitbrain_redis_errors_total") && !l.endsWith(" 0.0")
+                                && Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)) >= 6));
+                assertEquals(0, streams.length(LEVELS));
+                streams.redis.configSet("maxmemory", "0");
+                await().atMost(Duration.ofSeconds(20)).until(() -> streams.pending(POSITIONS) == 0
+                        && streams.length(LEVELS) == 1000);
+                assertEquals(0, streams.length(DLQ), () -> streams.entries(DLQ).subList(0, 1).toString());
+            }
+        }
+    }
+
+    @Test
+    void commitsWhoseReplyWasLostInAStallAreCountedOnce() {
+        try (RedisProcess server = RedisProcess.start(false, "--enable-debug-command", "yes");
+             Streams streams = new Streams(server)) {
+            int total = 20_000;
+            for (int i = 0; i < total; i += 500) {
+                for (int j = i; j < i + 500; j++) {
+                    streams.redis.xadd(POSITIONS, Map.of("symbol", "BTCUSDT", "leverage", "10"));
+                }
+            }
+            try (Daemon worker = WorkerHarness.start(server, "EXITBRAIN_REDIS_TIMEOUT_MS", "400",
+                    "EXITBRAIN_CLAIM_MIN_IDLE_MS", "60000")) {
+                await().atMost(Duration.ofSeconds(20)).until(() -> streams.length(LEVELS) > 2000);
+                // Redis stalls past the command timeout while batches are in flight: their replies are lost
+                streams.redis.dispatch(io.lettuce.core.protocol.CommandType.DEBUG,
+                        new io.lettuce.core.output.StatusOutput<>(io.lettuce.core.codec.StringCodec.UTF8),
+                        new io.lettuce.core.protocol.CommandArgs<>(io.lettuce.core.codec.StringCodec.UTF8).add("SLEEP").add(1));
+                await().atMost(Duration.ofSeconds(60)).until(() -> streams.pending(POSITIONS) == 0
+                        && streams.length(LEVELS) == total);
+                String metrics = worker.metrics().scrape();
+                assertTrue(counter(metrics, "exitbrain_redis_errors_total") >= 1, "the stall must have hit a command");
+                assertEquals(total, counter(metrics, "exitbrain_events_total{outcome=\"published\",type=\"position\"}"),
+                        metrics);
+            }
+        }
+    }
+
+    private static double counter(String scrape, String name) {
+        return scrape.lines().filter(l -> l.startsWith(name + " ")).mapToDouble(l -> Double.parseDouble(
+                l.substring(l.lastIndexOf(' ') + 1))).sum();
+    }
 }
