@@ -8,9 +8,14 @@ import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.security.GeneralSecurityException;
+import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
 
 /**
  * A private {@code redis-server} process on a free port, for tests (never the shared 6379). The
@@ -26,16 +31,18 @@ public final class RedisProcess implements AutoCloseable {
     private final Path dir;
     private final boolean appendOnly;
     private final List<String> extraArgs;
+    private final boolean tls;
     private Process process;
 
     private final String binary;
 
-    private RedisProcess(String binary, int port, Path dir, boolean appendOnly, List<String> extraArgs) {
+    private RedisProcess(String binary, int port, Path dir, boolean appendOnly, List<String> extraArgs, boolean tls) {
         this.binary = binary;
         this.port = port;
         this.dir = dir;
         this.appendOnly = appendOnly;
         this.extraArgs = extraArgs;
+        this.tls = tls;
     }
 
     public static RedisProcess start() {
@@ -45,7 +52,7 @@ public final class RedisProcess implements AutoCloseable {
     public static RedisProcess start(boolean appendOnly, String... extraArgs) {
         try {
             RedisProcess redis = new RedisProcess(binary(), freePort(), Files.createTempDirectory("exitbrain-redis"),
-                    appendOnly, List.of(extraArgs));
+                    appendOnly, List.of(extraArgs), false);
             redis.launch();
             return redis;
         } catch (IOException e) {
@@ -57,11 +64,41 @@ public final class RedisProcess implements AutoCloseable {
     public static RedisProcess startRedis62() {
         try {
             RedisProcess redis = new RedisProcess(embedded(), freePort(), Files.createTempDirectory("exitbrain-redis"),
-                    false, List.of());
+                    false, List.of(), false);
             redis.launch();
             return redis;
         } catch (IOException e) {
             throw new IllegalStateException("cannot start the embedded Redis 6.2: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A server that speaks only TLS, on a throwaway self-signed certificate made with openssl (which
+     * must be installed: .ci/run installs it); {@link #url} carries {@code verifyPeer=NONE}.
+     */
+    public static RedisProcess startTls() {
+        try {
+            Path dir = Files.createTempDirectory("exitbrain-redis-tls");
+            Process openssl = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
+                    "-keyout", dir.resolve("key.pem").toString(), "-out", dir.resolve("cert.pem").toString(),
+                    "-days", "1", "-subj", "/CN=127.0.0.1").redirectErrorStream(true)
+                    .redirectOutput(dir.resolve("openssl.log").toFile()).start();
+            if (!openssl.waitFor(60, TimeUnit.SECONDS) || openssl.exitValue() != 0) {
+                openssl.destroyForcibly();
+                throw new IllegalStateException("openssl could not make a certificate for the TLS Redis: "
+                        + Files.readString(dir.resolve("openssl.log")));
+            }
+            RedisProcess redis = new RedisProcess(binary(), freePort(), dir, false, List.of(
+                    "--tls-cert-file", dir.resolve("cert.pem").toString(), "--tls-key-file", dir.resolve("key.pem").toString(),
+                    "--tls-auth-clients", "no"), true);
+            redis.launch();
+            return redis;
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start a private TLS redis-server (is openssl installed?): "
+                    + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
         }
     }
 
@@ -70,7 +107,7 @@ public final class RedisProcess implements AutoCloseable {
     }
 
     public String url() {
-        return "redis://127.0.0.1:" + port;
+        return tls ? "rediss://127.0.0.1:" + port + "?verifyPeer=NONE" : "redis://127.0.0.1:" + port;
     }
 
     public Path dir() {
@@ -114,7 +151,10 @@ public final class RedisProcess implements AutoCloseable {
     }
 
     private void launch() throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(binary, "--port", Integer.toString(port), "--bind", "127.0.0.1",
+        List<String> cmd = new ArrayList<>(tls
+                ? List.of(binary, "--port", "0", "--tls-port", Integer.toString(port))
+                : List.of(binary, "--port", Integer.toString(port)));
+        cmd.addAll(List.of("--bind", "127.0.0.1",
                 "--save", "", "--appendonly", appendOnly ? "yes" : "no", "--appendfsync", "always",
                 "--dir", dir.toString(), "--daemonize", "no", "--protected-mode", "no"));
         cmd.addAll(extraArgs);
@@ -125,7 +165,7 @@ public final class RedisProcess implements AutoCloseable {
             if (!process.isAlive()) {
                 throw new IllegalStateException("redis-server exited: " + Files.readString(dir.resolve("redis.log")));
             }
-            try (Socket s = new Socket("127.0.0.1", port)) {
+            try (Socket s = connect()) {
                 s.getOutputStream().write("PING\r\n".getBytes());
                 byte[] buf = new byte[64];
                 int n = s.getInputStream().read(buf);
@@ -145,6 +185,33 @@ public final class RedisProcess implements AutoCloseable {
         }
         process.destroyForcibly();
         throw new IllegalStateException("redis-server did not answer PING on port " + port);
+    }
+
+    /** A plain socket, or for a TLS server one that takes any certificate (the test's own). */
+    private Socket connect() throws IOException {
+        if (!tls) {
+            return new Socket("127.0.0.1", port);
+        }
+        try {
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(null, new TrustManager[] {new X509TrustManager() {
+                @Override
+                public void checkClientTrusted(X509Certificate[] chain, String authType) {
+                }
+
+                @Override
+                public void checkServerTrusted(X509Certificate[] chain, String authType) {
+                }
+
+                @Override
+                public X509Certificate[] getAcceptedIssuers() {
+                    return new X509Certificate[0];
+                }
+            }}, null);
+            return context.getSocketFactory().createSocket("127.0.0.1", port);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** redis-server from PATH, else the binary shipped in the embedded-redis jar. */
