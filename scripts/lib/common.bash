@@ -23,6 +23,32 @@ usage_error() {
 
 have() { command -v "$1" >/dev/null 2>&1; }
 
+# on_exit FUNCTION: runs FUNCTION once, then exits with the script's status, on every way out: the
+# end of the script, die, Ctrl-C (INT), TERM, HUP, and a reader that closed stdout early
+# (`scripts/demo | head`): bash would die of that SIGPIPE without running any trap, leaving what it
+# started running. Here it exits 141 (128 + SIGPIPE) through FUNCTION instead. FUNCTION runs
+# without errexit, so that one failing step does not skip the others, and with stdout sent to
+# /dev/null once it is known to be closed.
+on_exit() {
+  ON_EXIT_HANDLER=$1
+  trap on_exit_run EXIT
+  trap 'exit 141' PIPE
+  trap 'echo; echo "$PROGRAM: interrupted" >&2; exit 130' INT TERM HUP
+}
+
+# shellcheck disable=SC2317 # run by the EXIT trap
+on_exit_run() {
+  local status=$?
+  # A second Ctrl-C must not cut the clean-up short.
+  trap '' INT TERM HUP
+  trap - EXIT
+  trap 'exec >/dev/null' PIPE
+  set +e
+  ((status == 141)) && exec >/dev/null
+  "$ON_EXIT_HANDLER"
+  exit "$status"
+}
+
 # ---------------------------------------------------------------------------------------------
 # Redis URL and client
 

@@ -15,6 +15,7 @@ import java.math.BigDecimal;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -27,6 +28,12 @@ import java.util.regex.Pattern;
  * Builds {@link Settings} from three layers, highest first: environment variables, the operator's
  * HOCON file ({@code conf/application.conf} or {@code EXITBRAIN_CONFIG}), the jar's
  * {@code reference.conf}. Any bad value throws {@link ConfigurationError} naming the key.
+ *
+ * <p>One rule for spellings, whichever layer a value comes from: surrounding blanks are ignored;
+ * words (booleans, {@code pnl.scope}, {@code group.start}, {@code log-level}) are read in any case;
+ * a boolean is HOCON's {@code true}/{@code yes}/{@code on} or {@code false}/{@code no}/{@code off}
+ * and nothing else; a {@code -ms} setting is a whole number of milliseconds or a HOCON duration
+ * ({@code 30s}, {@code 2m}); every other number is written as a number.
  */
 public final class SettingsLoader {
     /** Environment variable → HOCON path (under {@code exitbrain.}). */
@@ -113,8 +120,8 @@ public final class SettingsLoader {
         if (consumer.isBlank()) {
             consumer = defaultConsumerName();
         }
-        long commandTimeout = r.integer("redis.command-timeout-ms", 100, 600_000);
-        long blockMs = r.integer("read.block-ms", 10, 60_000);
+        long commandTimeout = r.millis("redis.command-timeout-ms", 100, 600_000);
+        long blockMs = r.millis("read.block-ms", 10, 60_000);
         if (blockMs * 2 > commandTimeout) {
             throw r.bad("read.block-ms", blockMs, "at most half of exitbrain.redis.command-timeout-ms"
                     + " (EXITBRAIN_REDIS_TIMEOUT_MS) = " + commandTimeout + "; raise that or lower this");
@@ -133,7 +140,7 @@ public final class SettingsLoader {
                 consumer,
                 (int) r.integer("read.batch-size", 1, 10_000),
                 blockMs,
-                r.integer("claim.min-idle-ms", 10, 86_400_000L),
+                r.millis("claim.min-idle-ms", 10, 86_400_000L),
                 (int) r.integer("claim.max-deliveries", 1, 1000),
                 (int) r.integer("input.max-entry-bytes", 256, 64 * 1024 * 1024),
                 tuning,
@@ -144,7 +151,7 @@ public final class SettingsLoader {
                 r.key("pnl.key-prefix"),
                 healthBind(r),
                 (int) r.integer("health.port", 0, 65_535),
-                r.integer("shutdown-timeout-ms", 100, 600_000),
+                r.millis("shutdown-timeout-ms", 100, 600_000),
                 r.choice("log-level", Map.of("TRACE", "TRACE", "DEBUG", "DEBUG", "INFO", "INFO", "WARN", "WARN",
                         "ERROR", "ERROR")),
                 plans(r));
@@ -230,19 +237,21 @@ public final class SettingsLoader {
 
     /**
      * A setting the daemon does not know is a typo ({@code tik-size}, {@code windw}) that would
-     * otherwise be ignored in silence and leave the default in force: start-up stops, naming it.
+     * otherwise be ignored in silence and leave the default in force: start-up stops, naming every
+     * one of them at once, so that an operator fixes them in one go rather than one per restart.
      */
     private static void checkKnownKeys(Config c) {
         Config known = REFERENCE.getConfig("exitbrain");
-        for (String path : c.entrySet().stream().map(Map.Entry::getKey).sorted().toList()) {
+        List<String> unknown = c.entrySet().stream().map(Map.Entry::getKey).sorted().filter(path -> {
             List<String> parts = ConfigUtil.splitPath(path);
-            boolean ok = parts.size() > 2 && parts.get(0).equals("levels") && parts.get(1).equals("symbols")
-                    ? parts.size() == 4 && SYMBOL_KEYS.contains(parts.get(3))
-                    : known.hasPathOrNull(path);
-            if (!ok) {
-                throw new ConfigurationError("exitbrain." + path + ": unknown setting (misspelt?); the settings are"
-                        + " listed in the README's Configuration section and in reference.conf");
-            }
+            return parts.size() > 2 && parts.get(0).equals("levels") && parts.get(1).equals("symbols")
+                    ? !(parts.size() == 4 && SYMBOL_KEYS.contains(parts.get(3)))
+                    : !known.hasPathOrNull(path);
+        }).map(path -> "exitbrain." + path).toList();
+        if (!unknown.isEmpty()) {
+            throw new ConfigurationError(String.join(", ", unknown)
+                    + (unknown.size() == 1 ? ": unknown setting" : ": unknown settings")
+                    + " (misspelt?); the settings are listed in the README's Configuration section and in reference.conf");
         }
     }
 
@@ -357,24 +366,41 @@ public final class SettingsLoader {
             return value;
         }
 
+        /** HOCON's booleans, read by {@link Config#getBoolean}, in any case like every word. */
         boolean bool(String path) {
-            return choice(path, Map.of("true", true, "false", false, "1", true, "0", false,
-                    "yes", true, "no", false, "on", true, "off", false));
+            String word = raw(path).trim();
+            try {
+                return c.withValue(path, ConfigValueFactory.fromAnyRef(word.toLowerCase(Locale.ROOT))).getBoolean(path);
+            } catch (ConfigException e) {
+                throw bad(path, word, "true or false (or yes/no, on/off; in any case)");
+            }
         }
 
+        /** One of the {@code allowed} words, in any case. */
         <T> T choice(String path, Map<String, T> allowed) {
             String value = raw(path).trim();
-            T match = allowed.get(value);
-            if (match == null) {
-                match = allowed.get(value.toLowerCase(Locale.ROOT));
+            return allowed.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(value))
+                    .map(Map.Entry::getValue).findFirst()
+                    .orElseThrow(() -> bad(path, value, "one of " + String.join(", ", allowed.keySet().stream().sorted().toList())));
+        }
+
+        /**
+         * A duration in whole milliseconds, read by {@link Config#getDuration}: a bare number is
+         * milliseconds (what the {@code -ms} names promise), a unit may be given ({@code 30s}).
+         */
+        long millis(String path, long min, long max) {
+            String expected = "milliseconds in " + min + ".." + max + " (a whole number, or with a unit: 30s, 2m)";
+            Duration duration;
+            try {
+                duration = c.getDuration(path);
+            } catch (ConfigException e) {
+                throw bad(path, raw(path).trim(), expected);
             }
-            if (match == null) {
-                match = allowed.get(value.toUpperCase(Locale.ROOT));
+            if (duration.getNano() % 1_000_000 != 0 || duration.compareTo(Duration.ofMillis(min)) < 0
+                    || duration.compareTo(Duration.ofMillis(max)) > 0) {
+                throw bad(path, raw(path).trim(), expected);
             }
-            if (match == null) {
-                throw bad(path, value, "one of " + String.join(", ", allowed.keySet().stream().sorted().toList()));
-            }
-            return match;
+            return duration.toMillis();
         }
 
         long integer(String path, long min, long max) {

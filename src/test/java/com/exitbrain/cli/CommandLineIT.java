@@ -80,6 +80,19 @@ class CommandLineIT {
     }
 
     @Test
+    void everyUnknownSettingIsNamedInOneLineAndExits78() throws Exception {
+        Path conf = Files.writeString(workingDirectory.resolve("typos.conf"),
+                "exitbrain { pnl.windw = 30, health.bnd = \"0.0.0.0\" }\n");
+
+        Run run = jar(Map.of("EXITBRAIN_CONFIG", conf.toString()), "run");
+
+        assertEquals(78, run.status(), run.err());
+        List<String> named = run.err().lines().filter(l -> l.contains("unknown setting")).toList();
+        assertEquals(1, named.size(), run.err());
+        assertTrue(named.get(0).contains("exitbrain.health.bnd, exitbrain.pnl.windw: unknown settings"), run.err());
+    }
+
+    @Test
     void daemonWithBadConfigurationExits78BeforeConnecting() throws Exception {
         Run run = jar(Map.of("EXITBRAIN_PNL_SCOPE", "bogus"), "run");
 

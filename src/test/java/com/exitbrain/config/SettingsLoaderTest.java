@@ -176,7 +176,7 @@ class SettingsLoaderTest {
 
         assertTrue(e.getMessage().contains(variable), "names " + variable + ": " + e.getMessage());
         assertTrue(e.getMessage().contains(key), "names " + key + ": " + e.getMessage());
-        assertEquals(78, ConfigurationError.EXIT_STATUS);
+        // the exit status 78 it leads to is the packaged jar's, checked by CommandLineIT
     }
 
     @Test
@@ -222,6 +222,85 @@ class SettingsLoaderTest {
         ConfigurationError e = refused("EXITBRAIN_CONFIG", file.toString());
 
         assertTrue(e.getMessage().contains(key + ": unknown setting"), e.getMessage());
+    }
+
+    @Test
+    void everyUnknownSettingIsNamedInOneMessage() throws IOException {
+        Path file = Files.writeString(dir.resolve("typos.conf"), """
+                exitbrain {
+                  pnl.windw = 30
+                  health { port = 8001, bnd = "0.0.0.0" }
+                  levels.symbols { BTCUSDT { tik-size = 0.1 } }
+                }
+                """);
+
+        ConfigurationError e = refused("EXITBRAIN_CONFIG", file.toString());
+
+        assertTrue(e.getMessage().startsWith("exitbrain.health.bnd, exitbrain.levels.symbols.BTCUSDT.tik-size,"
+                + " exitbrain.pnl.windw: unknown settings"), e.getMessage());
+        assertEquals(1, e.getMessage().lines().count(), e.getMessage());
+    }
+
+    /** The one rule for spellings: words in any case, HOCON's booleans, durations for the -ms settings. */
+    @ParameterizedTest(name = "{0}={1} is accepted")
+    @CsvSource(delimiter = '|', value = {
+        "EXITBRAIN_PNL_SCOPE           | Symbol   ",
+        "EXITBRAIN_PNL_SCOPE           | ' SYMBOL'",
+        "EXITBRAIN_GROUP_START         | Latest   ",
+        "LOG_LEVEL                     | debug    ",
+        "ADAPTIVE_LEVERAGE_ENABLED     | yes      ",
+        "ADAPTIVE_LEVERAGE_ENABLED     | On       ",
+        "ADAPTIVE_LEVERAGE_ENABLED     | TRUE     ",
+        "CROSS_EXCHANGE_ENABLED        | no       ",
+        "CROSS_EXCHANGE_ENABLED        | OFF      ",
+        "CROSS_EXCHANGE_ENABLED        | False    ",
+    })
+    void wordsAreReadInAnyCaseAndBooleansInHoconsSpellings(String variable, String value) {
+        Settings s = load(variable, value);
+
+        switch (variable) {
+            case "EXITBRAIN_PNL_SCOPE" -> assertEquals(Settings.PnlScope.SYMBOL, s.pnlScope());
+            case "EXITBRAIN_GROUP_START" -> assertTrue(s.groupStartLatest());
+            case "LOG_LEVEL" -> assertEquals("DEBUG", s.logLevel());
+            case "ADAPTIVE_LEVERAGE_ENABLED" -> assertTrue(s.tuning().adaptiveEnabled());
+            default -> assertFalse(s.tuning().crossExchangeEnabled());
+        }
+    }
+
+    @ParameterizedTest(name = "{0}={1} is refused")
+    @CsvSource(delimiter = '|', value = {
+        "ADAPTIVE_LEVERAGE_ENABLED     | 1          | exitbrain.levels.adaptive-enabled",
+        "ADAPTIVE_LEVERAGE_ENABLED     | 0          | exitbrain.levels.adaptive-enabled",
+        "CROSS_EXCHANGE_ENABLED        | y          | exitbrain.levels.cross-exchange-enabled",
+        "EXITBRAIN_PNL_SCOPE           | symbols    | exitbrain.pnl.scope",
+        "EXITBRAIN_BLOCK_MS            | 1.5        | exitbrain.read.block-ms",
+        "EXITBRAIN_BLOCK_MS            | 5 parsecs  | exitbrain.read.block-ms",
+        "EXITBRAIN_CLAIM_MIN_IDLE_MS   | 2d         | exitbrain.claim.min-idle-ms",
+        "EXITBRAIN_SHUTDOWN_TIMEOUT_MS | 50ms       | exitbrain.shutdown-timeout-ms",
+        "EXITBRAIN_PNL_WINDOW          | 20s        | exitbrain.pnl.window",
+    })
+    void spellingsOutsideTheRuleAreRefused(String variable, String value, String key) {
+        ConfigurationError e = refused(variable, value);
+
+        assertTrue(e.getMessage().startsWith(key + " (" + variable + ") = " + value.strip() + ": expected"),
+                e.getMessage());
+    }
+
+    @Test
+    void millisecondSettingsTakeANumberOfMillisecondsOrADurationWithItsUnit() throws IOException {
+        Settings s = load("EXITBRAIN_CLAIM_MIN_IDLE_MS", "2m", "EXITBRAIN_BLOCK_MS", "500ms",
+                "EXITBRAIN_REDIS_TIMEOUT_MS", "7s", "EXITBRAIN_SHUTDOWN_TIMEOUT_MS", "2500");
+        assertEquals(120_000, s.claimMinIdleMs());
+        assertEquals(500, s.blockMs());
+        assertEquals(7000, s.commandTimeoutMs());
+        assertEquals(2500, s.shutdownTimeoutMs());
+
+        Path file = Files.writeString(dir.resolve("durations.conf"),
+                "exitbrain { claim.min-idle-ms = 45 seconds, read.block-ms = 250, levels.adaptive-enabled = off }\n");
+        Settings fromFile = load("EXITBRAIN_CONFIG", file.toString());
+        assertEquals(45_000, fromFile.claimMinIdleMs());
+        assertEquals(250, fromFile.blockMs());
+        assertFalse(fromFile.tuning().adaptiveEnabled());
     }
 
     @Test

@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.exitbrain.stream.Daemon;
+import com.exitbrain.testing.Http;
 import com.exitbrain.testing.RedisProcess;
 import com.exitbrain.testing.Streams;
 import com.exitbrain.testing.WorkerHarness;
@@ -23,10 +24,6 @@ import io.lettuce.core.output.StatusOutput;
 import io.lettuce.core.protocol.CommandArgs;
 import io.lettuce.core.protocol.CommandType;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -63,10 +60,8 @@ class RedisAclIT {
         return "redis://exitbrain:" + password + "@127.0.0.1:" + redis.port();
     }
 
-    private static HttpResponse<String> health(Daemon worker) throws Exception {
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + worker.healthPort() + "/health")).build(),
-                HttpResponse.BodyHandlers.ofString());
+    private static Http.Response health(Daemon worker) {
+        return Http.health(worker.healthPort());
     }
 
     @Test
@@ -99,11 +94,11 @@ class RedisAclIT {
                         .until(() -> admin.pending(POSITIONS) == 0 && admin.pending(TRADES) == 0);
 
                 // And the health port, which reads as the same user, is healthy
-                HttpResponse<String> health = health(worker);
-                assertEquals(200, health.statusCode(), health.body());
-                assertTrue(health.body().contains("\"" + POSITIONS + "\":{\"lag\":0,\"pending\":0}"), health.body());
-                assertTrue(health.body().contains("\"total_trades\":1"), health.body());
-                assertTrue(health.body().contains("\"pnl_stream_entries\":1"), health.body());
+                Http.Response health = health(worker);
+                assertEquals(200, health.status(), health.body());
+                assertEquals(Http.CAUGHT_UP, health.stream(POSITIONS), health.body());
+                assertEquals(1, health.json().at("/adaptive_leverage_status/total_trades").asLong(-1), health.body());
+                assertEquals(1, health.json().at("/adaptive_leverage_status/pnl_stream_entries").asLong(-1), health.body());
                 assertTrue(!health.body().contains(password), "the password is on the health port");
 
                 // And Redis refused nothing the worker (or lettuce's handshake) tried
@@ -171,9 +166,9 @@ class RedisAclIT {
                         && admin.pending(POSITIONS) == 0);
                 assertTrue(consumers(admin).contains(dead), "no removal without xgroup|delconsumer");
                 assertEquals(0, admin.length(DLQ));
-                HttpResponse<String> health = health(worker); // without xinfo|stream: Redis's own lag
-                assertEquals(200, health.statusCode(), health.body());
-                assertTrue(health.body().contains("\"" + POSITIONS + "\":{\"lag\":0,\"pending\":0}"), health.body());
+                Http.Response health = health(worker); // without xinfo|stream: Redis's own lag
+                assertEquals(200, health.status(), health.body());
+                assertEquals(Http.CAUGHT_UP, health.stream(POSITIONS), health.body());
             }
         }
     }

@@ -71,6 +71,17 @@ class ScriptsIT {
         }
     }
 
+    @Test
+    void demoStopsEverythingItStartedWhenItsReaderGoesAway() {
+        // Given a reader that takes the first five lines (down to the worker's pid) and goes
+        Shell.Result piped = Shell.run(DEMO_LIMIT, List.of("bash", "-c",
+                "scripts/demo | head -n 5; echo \"demo exit status ${PIPESTATUS[0]}\""));
+
+        // Then the demo's next write ends it through its clean-up, as 128 + SIGPIPE
+        assertTrue(piped.output().contains("demo exit status 141"), piped::toString);
+        assertNothingLeftRunning(piped.output());
+    }
+
     private static void assertNothingLeftRunning(String out) {
         Matcher redis = Pattern.compile("on 127\\.0\\.0\\.1:(\\d+) \\(pid (\\d+)\\)").matcher(out);
         assertTrue(redis.find(), "no redis-server line in:\n" + out);

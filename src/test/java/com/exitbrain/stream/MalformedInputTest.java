@@ -10,17 +10,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.exitbrain.testing.Http;
 import com.exitbrain.testing.RedisProcess;
 import com.exitbrain.testing.Streams;
 import com.exitbrain.testing.WorkerHarness;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -95,8 +92,8 @@ class MalformedInputTest {
 
     @Test
     void everyMalformedEntryIsDeadLetteredAndEveryValidOneProcessedOnce() throws Exception {
-        try (RedisProcess server = RedisProcess.start(); Streams streams = new Streams(server)) {
-            Daemon worker = WorkerHarness.start(server);
+        try (RedisProcess server = RedisProcess.start(); Streams streams = new Streams(server);
+             Daemon worker = WorkerHarness.start(server)) {
             Map<String, String> expectedError = new HashMap<>();
             Set<String> validPositions = new HashSet<>();
             int validTrades = 0;
@@ -135,11 +132,8 @@ class MalformedInputTest {
             assertEquals(300, letters.stream().map(d -> d.get("source_stream") + " " + d.get("source_id")).distinct().count());
             assertEquals(validPositions, new HashSet<>(streams.entries(LEVELS).stream().map(e -> e.get("source_id")).toList()));
 
-            HttpResponse<String> health = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + worker.healthPort() + "/health")).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            assertEquals(200, health.statusCode(), health.body());
-            worker.close();
+            Http.Response health = Http.health(worker.healthPort());
+            assertEquals(200, health.status(), health.body());
         }
     }
 

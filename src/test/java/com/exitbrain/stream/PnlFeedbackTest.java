@@ -163,8 +163,12 @@ class PnlFeedbackTest {
         worker = WorkerHarness.start(server, "EXITBRAIN_CONSUMER", "another");
         streams.add(TRADES, "trade_id", "once", "symbol", "BTCUSDT", "leverage", "20", "pnl", "0.02");
         streams.add(TRADES, "trade_id", "twice", "symbol", "BTCUSDT", "leverage", "20", "pnl", "0.02");
-        awaitStats(2);
-        assertEquals("2", streams.entries(STATS).get(1).get("total_trades"));
+        // every trade read and acked: a second count of "once" would be there by now
+        await().atMost(Duration.ofSeconds(10)).until(() -> streams.handled(TRADES));
+        List<Map<String, String>> stats = streams.entries(STATS);
+        assertEquals(List.of("once", "twice"), stats.stream().map(e -> e.get("trade_id")).toList());
+        assertEquals(List.of("1", "2"), stats.stream().map(e -> e.get("total_trades")).toList());
+        assertEquals("2", streams.redis.hget("exitbrain:pnl:global", "total_trades"));
     }
 
     /**

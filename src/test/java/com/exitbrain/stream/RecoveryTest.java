@@ -10,17 +10,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.exitbrain.config.SettingsLoader;
+import com.exitbrain.testing.Backlog;
+import com.exitbrain.testing.Http;
 import com.exitbrain.testing.RedisProcess;
 import com.exitbrain.testing.Streams;
 import com.exitbrain.testing.WorkerHarness;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.lettuce.core.Consumer;
 import io.lettuce.core.XClaimArgs;
 import io.lettuce.core.XReadArgs;
 import io.lettuce.core.XReadArgs.StreamOffset;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -29,52 +28,32 @@ import org.junit.jupiter.api.Test;
 /** Redis trouble, vanished groups, dead consumers and poison entries (SPEC §4). */
 class RecoveryTest {
 
-    private static void backlog(Streams streams, int positions, int trades) {
-        for (int i = 0; i < Math.max(positions, trades); i++) {
-            if (i < positions) {
-                streams.add(POSITIONS, "symbol", "BTCUSDT", "leverage", "20", "position_id", "p" + i);
-            }
-            if (i < trades) {
-                streams.add(TRADES, "trade_id", "t" + i, "symbol", "BTCUSDT", "leverage", "20", "pnl", "0.01");
-            }
-        }
+    private static final Duration WITHIN = Duration.ofSeconds(90);
+
+    private static int healthStatus(Daemon worker) {
+        return Http.health(worker.healthPort()).status();
     }
 
-    private static void assertExactlyOnce(Streams streams, int positions, int trades) {
-        await().atMost(Duration.ofSeconds(90)).until(() -> streams.length(LEVELS) >= positions
-                && streams.length(STATS) >= trades && streams.pending(POSITIONS) == 0 && streams.pending(TRADES) == 0);
-        assertEquals(positions, streams.length(LEVELS));
-        assertEquals(positions, streams.entries(LEVELS).stream().map(e -> e.get("position_id")).distinct().count());
-        assertEquals(trades, streams.length(STATS));
-        assertEquals(trades == 0 ? null : Integer.toString(trades), streams.redis.hget("exitbrain:pnl:global", "total_trades"));
-        assertEquals(0, streams.length(DLQ));
-    }
-
-    private static HttpResponse<String> health(Daemon worker) throws Exception {
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-                + worker.healthPort() + "/health")).timeout(Duration.ofSeconds(10)).build(),
-                HttpResponse.BodyHandlers.ofString());
-    }
-
-    private static int healthStatus(Daemon worker) throws Exception {
-        return health(worker).statusCode();
-    }
-
-    private static String healthBody(Daemon worker) throws Exception {
-        return health(worker).body();
+    private static long outputs(Streams streams) {
+        return streams.length(LEVELS) + streams.length(STATS);
     }
 
     @Test
     void killedConnectionsAreReopenedAndNothingIsLostOrDoubled() {
         try (RedisProcess server = RedisProcess.start(); Streams streams = new Streams(server)) {
-            backlog(streams, 3000, 3000);
+            Backlog.add(streams, 3000, 3000);
             try (Daemon worker = WorkerHarness.start(server, "EXITBRAIN_BATCH_SIZE", "20")) {
+                long beforeKill = 0;
                 for (int k = 0; k < 5; k++) {
-                    await().atMost(Duration.ofSeconds(30)).until(() -> streams.length(LEVELS) + streams.length(STATS) > 0);
+                    // the worker has reopened its connections: it made progress since the last kill
+                    long sinceLastKill = beforeKill;
+                    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(10))
+                            .until(() -> outputs(streams) > sinceLastKill);
+                    beforeKill = outputs(streams);
+                    assertTrue(beforeKill < 6000, "the backlog was done before kill " + (k + 1) + " of 5");
                     streams.redis.clientKill(io.lettuce.core.KillArgs.Builder.typeNormal().skipme());
-                    sleep(150);
                 }
-                assertExactlyOnce(streams, 3000, 3000);
+                Backlog.assertExactlyOnce(streams, 3000, 3000, WITHIN);
             }
         }
     }
@@ -83,18 +62,18 @@ class RecoveryTest {
     void redisRestartMidStreamIsRecoveredWithoutLoss() throws Exception {
         try (RedisProcess server = RedisProcess.start(true)) {
             try (Streams streams = new Streams(server)) {
-                backlog(streams, 4000, 4000);
+                Backlog.add(streams, 4000, 4000);
             }
             try (Daemon worker = WorkerHarness.start(server, "EXITBRAIN_BATCH_SIZE", "20")) {
                 try (Streams streams = new Streams(server)) {
                     await().atMost(Duration.ofSeconds(30)).until(() -> streams.length(LEVELS) > 200);
                 }
                 server.kill();
-                await().atMost(Duration.ofSeconds(15)).until(() -> healthStatus(worker) == 503);
-                sleep(1000);
+                // Redis stays away for a second: the worker sees it down all that time, and retries
+                await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(15)).until(() -> healthStatus(worker) == 503);
                 server.restart();
                 try (Streams streams = new Streams(server)) {
-                    assertExactlyOnce(streams, 4000, 4000);
+                    Backlog.assertExactlyOnce(streams, 4000, 4000, WITHIN);
                     await().atMost(Duration.ofSeconds(15)).until(() -> healthStatus(worker) == 200);
                 }
             }
@@ -107,8 +86,8 @@ class RecoveryTest {
              Daemon worker = WorkerHarness.start(server)) {
             await().atMost(Duration.ofSeconds(15)).until(() -> healthStatus(worker) == 200);
             server.stop();
-            await().atMost(Duration.ofSeconds(15)).until(() -> healthStatus(worker) == 503);
-            sleep(20_000); // Lettuce's own reconnect delay would have grown to 16 s by now
+            // a 20 s outage, down all along: Lettuce's own reconnect delay would have grown to 16 s by its end
+            await().during(Duration.ofSeconds(20)).atMost(Duration.ofSeconds(40)).until(() -> healthStatus(worker) == 503);
             server.restart();
             try (Streams streams = new Streams(server)) {
                 streams.add(POSITIONS, "symbol", "BTCUSDT", "leverage", "20", "position_id", "after-outage");
@@ -123,24 +102,29 @@ class RecoveryTest {
         try (RedisProcess server = RedisProcess.start(true);
              Daemon worker = WorkerHarness.start(server)) {
             try (Streams streams = new Streams(server)) {
-                backlog(streams, 3000, 0);
+                Backlog.add(streams, 3000, 0);
                 streams.add(TRADES, "trade_id", "t", "symbol", "BTCUSDT", "leverage", "20", "pnl", "0.01");
-                assertExactlyOnce(streams, 3000, 1);
+                Backlog.assertExactlyOnce(streams, 3000, 1, WITHIN);
             }
-            String positions = "\"" + POSITIONS + "\":{\"lag\":0,\"pending\":0}";
-            await().atMost(Duration.ofSeconds(10)).until(() -> healthBody(worker).contains(positions));
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> Http.CAUGHT_UP.equals(Http.health(worker.healthPort()).stream(POSITIONS)));
             server.stop();
             await().atMost(Duration.ofSeconds(15)).until(() -> healthStatus(worker) == 503);
-            String down = healthBody(worker);
-            for (String expected : List.of(positions, "\"total_trades\":1", "\"pnl_stream_entries\":3000",
-                    "\"avg_pnl_last_20\":0.01", "\"latency_ms\":null", "\"last_read_at\":", "\"DEGRADED\"")) {
-                assertTrue(down.contains(expected), expected + " in " + down);
-            }
+            Http.Response down = Http.health(worker.healthPort());
+            JsonNode body = down.json();
+            assertEquals(Http.CAUGHT_UP, down.stream(POSITIONS), down.body());
+            JsonNode figures = body.path("adaptive_leverage_status");
+            assertEquals(1, figures.path("total_trades").asLong(-1), down.body());
+            assertEquals(3000, figures.path("pnl_stream_entries").asLong(-1), down.body());
+            assertEquals(0.01, figures.path("avg_pnl_last_20").asDouble(-1), 1e-12, down.body());
+            assertEquals("DEGRADED", figures.path("status").asText(), down.body());
+            assertTrue(body.path("redis").path("latency_ms").isNull(), down.body());
+            assertTrue(body.path("redis").path("last_read_at").canConvertToLong(), down.body());
             server.restart(); // from the append-only file
             await().atMost(Duration.ofSeconds(15)).until(() -> healthStatus(worker) == 200);
-            String up = healthBody(worker);
-            assertTrue(up.contains(positions), up);
-            assertTrue(up.contains("\"" + TRADES + "\":{\"lag\":0,\"pending\":0}"), up);
+            Http.Response up = Http.health(worker.healthPort());
+            assertEquals(Http.CAUGHT_UP, up.stream(POSITIONS), up.body());
+            assertEquals(Http.CAUGHT_UP, up.stream(TRADES), up.body());
         }
     }
 
@@ -148,8 +132,8 @@ class RecoveryTest {
     void aStaleLagFromRedisIsReportedAsZeroOnceTheGroupHasReadEverything() throws Exception {
         try (RedisProcess server = RedisProcess.start(); Streams streams = new Streams(server);
              Daemon worker = WorkerHarness.start(server)) {
-            backlog(streams, 3, 0);
-            assertExactlyOnce(streams, 3, 0);
+            Backlog.add(streams, 3, 0);
+            Backlog.assertExactlyOnce(streams, 3, 0, WITHIN);
             // what Redis 7.0 can show after a restart: entries-read behind a group that has read all
             String last = streams.redis.xinfoStream(POSITIONS).get(
                     streams.redis.xinfoStream(POSITIONS).indexOf("last-generated-id") + 1).toString();
@@ -159,8 +143,8 @@ class RecoveryTest {
                             .add("SETID").add(POSITIONS).add("exitbrain").add(last).add("ENTRIESREAD").add(0));
             assertTrue(streams.redis.xinfoGroups(POSITIONS).toString().contains("lag, 3"),
                     streams.redis.xinfoGroups(POSITIONS).toString());
-            String body = healthBody(worker);
-            assertTrue(body.contains("\"" + POSITIONS + "\":{\"lag\":0,\"pending\":0}"), body);
+            Http.Response health = Http.health(worker.healthPort());
+            assertEquals(Http.CAUGHT_UP, health.stream(POSITIONS), health.body());
         }
     }
 
@@ -168,16 +152,17 @@ class RecoveryTest {
     void deletedGroupIsRecreatedAndConsumingGoesOn() {
         try (RedisProcess server = RedisProcess.start(); Streams streams = new Streams(server);
              Daemon worker = WorkerHarness.start(server)) {
-            backlog(streams, 10, 10);
-            assertExactlyOnce(streams, 10, 10);
+            Backlog.add(streams, 10, 10);
+            Backlog.assertExactlyOnce(streams, 10, 10, WITHIN);
             streams.redis.xgroupDestroy(POSITIONS, "exitbrain");
             streams.redis.del(TRADES);
-            sleep(300);
+            // the worker has noticed and made both groups again
+            await().atMost(Duration.ofSeconds(15)).until(() -> hasGroup(streams, POSITIONS) && hasGroup(streams, TRADES));
             for (int i = 10; i < 20; i++) {
                 streams.add(POSITIONS, "symbol", "BTCUSDT", "leverage", "20", "position_id", "p" + i);
                 streams.add(TRADES, "trade_id", "t" + i, "symbol", "BTCUSDT", "leverage", "20", "pnl", "0.01");
             }
-            assertExactlyOnce(streams, 20, 20);
+            Backlog.assertExactlyOnce(streams, 20, 20, WITHIN);
         }
     }
 
@@ -186,13 +171,13 @@ class RecoveryTest {
         try (RedisProcess server = RedisProcess.start(); Streams streams = new Streams(server)) {
             streams.redis.xgroupCreate(StreamOffset.from(POSITIONS, "0"), "exitbrain",
                     io.lettuce.core.XGroupCreateArgs.Builder.mkstream(true));
-            backlog(streams, 50, 0);
+            Backlog.add(streams, 50, 0);
             // a consumer that read the entries and died without acking them
             streams.redis.xreadgroup(Consumer.from("exitbrain", "dead"), XReadArgs.Builder.count(100),
                     StreamOffset.lastConsumed(POSITIONS));
             assertEquals(50, streams.pending(POSITIONS));
             try (Daemon worker = WorkerHarness.start(server, "EXITBRAIN_CLAIM_MIN_IDLE_MS", "300")) {
-                assertExactlyOnce(streams, 50, 0);
+                Backlog.assertExactlyOnce(streams, 50, 0, WITHIN);
             }
         }
     }
@@ -227,13 +212,13 @@ class RecoveryTest {
         try (RedisProcess server = RedisProcess.start(); Streams streams = new Streams(server)) {
             streams.redis.xgroupCreate(StreamOffset.from(TRADES, "0"), "exitbrain",
                     io.lettuce.core.XGroupCreateArgs.Builder.mkstream(true));
-            backlog(streams, 0, 30);
+            Backlog.add(streams, 0, 30);
             List<?> read = streams.redis.xreadgroup(Consumer.from("exitbrain", "test-worker"),
                     XReadArgs.Builder.count(100), StreamOffset.lastConsumed(TRADES));
             assertEquals(30, read.size());
             // same consumer name, long claim idle: only the start-up drain can finish these
             try (Daemon worker = WorkerHarness.start(server, "EXITBRAIN_CLAIM_MIN_IDLE_MS", "3600000")) {
-                assertExactlyOnce(streams, 0, 30);
+                Backlog.assertExactlyOnce(streams, 0, 30, WITHIN);
             }
         }
     }
@@ -248,7 +233,7 @@ class RecoveryTest {
             assertEquals(250, streams.pending(POSITIONS));
             // an hour of claim idle: only the take-over can finish these within the test
             try (Daemon worker = WorkerHarness.start(server, "EXITBRAIN_CLAIM_MIN_IDLE_MS", "3600000")) {
-                assertExactlyOnce(streams, 250, 0);
+                Backlog.assertExactlyOnce(streams, 250, 0, WITHIN);
                 await().atMost(Duration.ofSeconds(10)).until(() -> !consumers(streams, POSITIONS).contains(dead));
                 assertTrue(consumers(streams, POSITIONS).contains("test-worker"));
             }
@@ -264,10 +249,10 @@ class RecoveryTest {
             try (Daemon worker = WorkerHarness.start(server, "EXITBRAIN_CLAIM_MIN_IDLE_MS", "3600000")) {
                 streams.add(POSITIONS, "symbol", "BTCUSDT", "leverage", "20", "position_id", "new");
                 streams.awaitEntry(LEVELS, "position_id", "new");
-                sleep(500);
-                assertEquals(1, streams.length(LEVELS));
-                assertEquals(20, streams.redis.xpending(POSITIONS, "exitbrain").getCount());
-                assertTrue(consumers(streams, POSITIONS).contains(other));
+                // and for the next half second, the live consumer's 20 entries stay its own
+                await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2)).until(() -> streams.length(LEVELS) == 1
+                        && streams.redis.xpending(POSITIONS, "exitbrain").getCount() == 20
+                        && consumers(streams, POSITIONS).contains(other));
             }
         } finally {
             alive.destroyForcibly();
@@ -278,7 +263,7 @@ class RecoveryTest {
     private static void readWithoutAck(Streams streams, String consumer, int positions) {
         streams.redis.xgroupCreate(StreamOffset.from(POSITIONS, "0"), "exitbrain",
                 io.lettuce.core.XGroupCreateArgs.Builder.mkstream(true));
-        backlog(streams, positions, 0);
+        Backlog.add(streams, positions, 0);
         streams.redis.xreadgroup(Consumer.from("exitbrain", consumer), XReadArgs.Builder.count(positions),
                 StreamOffset.lastConsumed(POSITIONS));
     }
@@ -288,11 +273,8 @@ class RecoveryTest {
                 .map(c -> String.valueOf(((List<?>) c).get(1))).toList();
     }
 
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+    private static boolean hasGroup(Streams streams, String stream) {
+        return streams.redis.exists(stream) == 1 && streams.redis.xinfoGroups(stream).stream()
+                .anyMatch(g -> ((List<?>) g).contains("exitbrain"));
     }
 }

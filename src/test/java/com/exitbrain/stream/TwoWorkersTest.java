@@ -25,38 +25,48 @@ import org.junit.jupiter.api.Test;
 /** Two workers in one group share the load: one output per input, each trade id counted once. */
 class TwoWorkersTest {
 
+    private record Produced(int positions, Set<String> tradeIds) {
+    }
+
+    /** 10,000 seeded inputs, positions and trades at random; about one trade in five repeats an earlier id. */
+    private static Produced produce(Streams streams) {
+        Random random = new Random(42);
+        int positions = 0;
+        Set<String> tradeIds = new HashSet<>();
+        List<String> recordedOrder = new ArrayList<>();
+        for (int i = 0; i < 10_000; i++) {
+            if (random.nextBoolean()) {
+                streams.redis.xadd(POSITIONS, XAddArgs.Builder.maxlen(1_000_000), Map.of("symbol", "BTCUSDT",
+                        "leverage", Integer.toString(1 + random.nextInt(100)), "position_id", "p" + i));
+                positions++;
+            } else {
+                // as a producer retrying would
+                String id = !recordedOrder.isEmpty() && random.nextInt(5) == 0
+                        ? recordedOrder.get(random.nextInt(recordedOrder.size())) : "t" + i;
+                if (tradeIds.add(id)) {
+                    recordedOrder.add(id);
+                }
+                streams.redis.xadd(TRADES, Map.of("trade_id", id, "symbol", "BTCUSDT",
+                        "leverage", Integer.toString(1 + random.nextInt(100)),
+                        "pnl", BigDecimal.valueOf(random.nextInt(2001) - 1000, 4).toPlainString()));
+            }
+        }
+        return new Produced(positions, tradeIds);
+    }
+
     @Test
     void twoWorkersProduceExactlyOneOutputPerInput() {
         try (RedisProcess server = RedisProcess.start(); Streams streams = new Streams(server)) {
-            Daemon a = WorkerHarness.start(server, "EXITBRAIN_CONSUMER", "a", "EXITBRAIN_BATCH_SIZE", "50");
-            Daemon b = WorkerHarness.start(server, "EXITBRAIN_CONSUMER", "b", "EXITBRAIN_BATCH_SIZE", "50");
-            Random random = new Random(42);
-            int positions = 0;
-            Set<String> tradeIds = new HashSet<>();
-            List<String> recordedOrder = new ArrayList<>();
-            for (int i = 0; i < 10_000; i++) {
-                if (random.nextBoolean()) {
-                    streams.redis.xadd(POSITIONS, XAddArgs.Builder.maxlen(1_000_000), Map.of("symbol", "BTCUSDT",
-                            "leverage", Integer.toString(1 + random.nextInt(100)), "position_id", "p" + i));
-                    positions++;
-                } else {
-                    // about one trade in five repeats an earlier id, as a producer retrying would
-                    String id = !recordedOrder.isEmpty() && random.nextInt(5) == 0
-                            ? recordedOrder.get(random.nextInt(recordedOrder.size())) : "t" + i;
-                    if (tradeIds.add(id)) {
-                        recordedOrder.add(id);
-                    }
-                    streams.redis.xadd(TRADES, Map.of("trade_id", id, "symbol", "BTCUSDT",
-                            "leverage", Integer.toString(1 + random.nextInt(100)),
-                            "pnl", BigDecimal.valueOf(random.nextInt(2001) - 1000, 4).toPlainString()));
-                }
+            Produced produced;
+            try (Daemon a = WorkerHarness.start(server, "EXITBRAIN_CONSUMER", "a", "EXITBRAIN_BATCH_SIZE", "50");
+                 Daemon b = WorkerHarness.start(server, "EXITBRAIN_CONSUMER", "b", "EXITBRAIN_BATCH_SIZE", "50")) {
+                produced = produce(streams);
+                await().atMost(Duration.ofSeconds(120)).until(() -> streams.length(LEVELS) == produced.positions()
+                        && streams.pending(POSITIONS) == 0 && streams.pending(TRADES) == 0
+                        && streams.length(STATS) == produced.tradeIds().size());
             }
-            int expectedPositions = positions;
-            await().atMost(Duration.ofSeconds(120)).until(() -> streams.length(LEVELS) == expectedPositions
-                    && streams.pending(POSITIONS) == 0 && streams.pending(TRADES) == 0
-                    && streams.length(STATS) == tradeIds.size());
-            a.close();
-            b.close();
+            int expectedPositions = produced.positions();
+            Set<String> tradeIds = produced.tradeIds();
 
             assertEquals(expectedPositions, streams.length(LEVELS));
             assertEquals(expectedPositions, streams.entries(LEVELS).stream().map(e -> e.get("position_id"))

@@ -9,17 +9,17 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.exitbrain.testing.Backlog;
+import com.exitbrain.testing.Http;
 import com.exitbrain.testing.RedisProcess;
 import com.exitbrain.testing.Streams;
 import com.exitbrain.testing.WorkerProcess;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /** The packaged daemon as a child process: kill -9, SIGTERM, health, metrics, bad configuration. */
@@ -39,20 +39,11 @@ class WorkerProcessIT {
     }
 
     private static void backlog(Streams streams) {
-        for (int i = 0; i < BACKLOG / 2; i++) {
-            streams.redis.xadd(POSITIONS, Map.of("symbol", "BTCUSDT", "leverage", "25", "position_id", "p" + i));
-            streams.redis.xadd(TRADES, Map.of("trade_id", "t" + i, "symbol", "ETHUSDT", "leverage", "5", "pnl", "0.001"));
-        }
+        Backlog.add(streams, BACKLOG / 2, BACKLOG / 2);
     }
 
     private static void assertExactlyOnce(Streams streams) {
-        await().atMost(Duration.ofSeconds(180)).until(() -> streams.length(LEVELS) >= BACKLOG / 2
-                && streams.length(STATS) >= BACKLOG / 2 && streams.pending(POSITIONS) == 0 && streams.pending(TRADES) == 0);
-        assertEquals(BACKLOG / 2, streams.length(LEVELS));
-        assertEquals(BACKLOG / 2, streams.entries(LEVELS).stream().map(e -> e.get("position_id")).distinct().count());
-        assertEquals(BACKLOG / 2, streams.length(STATS));
-        assertEquals(Integer.toString(BACKLOG / 2), streams.redis.hget("exitbrain:pnl:global", "total_trades"));
-        assertEquals(0, streams.length(DLQ));
+        Backlog.assertExactlyOnce(streams, BACKLOG / 2, BACKLOG / 2, Duration.ofSeconds(180));
     }
 
     /** Waits until the worker has started on the backlog, polling often so a fast machine is caught early in it. */
@@ -68,8 +59,7 @@ class WorkerProcessIT {
     private static void killWithEntriesInFlight(WorkerProcess worker, Streams streams) throws Exception {
         for (int attempt = 0; attempt < 200; attempt++) {
             worker.signal("STOP");
-            Thread.sleep(200); // Redis finishes whatever the frozen worker had already sent
-            if (streams.pending(POSITIONS) + streams.pending(TRADES) > 0) {
+            if (settledPending(streams) > 0) {
                 worker.signal("KILL");
                 worker.waitFor(10);
                 return;
@@ -80,6 +70,20 @@ class WorkerProcessIT {
         throw new AssertionError("never caught the worker with entries in flight");
     }
 
+    /**
+     * The pending count once Redis has done whatever the frozen worker had already sent: the
+     * count that holds still for 200 ms (acks in flight would lower it in that time).
+     */
+    private static long settledPending(Streams streams) {
+        AtomicLong last = new AtomicLong(-1);
+        await().pollInterval(Duration.ofMillis(20)).during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(10))
+                .until(() -> {
+                    long now = streams.pending(POSITIONS) + streams.pending(TRADES);
+                    return last.getAndSet(now) == now;
+                });
+        return last.get();
+    }
+
     private static void assertSigtermExitsZeroWithin(WorkerProcess worker, long timeoutMs) throws Exception {
         long sent = System.nanoTime();
         worker.signal("TERM");
@@ -87,11 +91,6 @@ class WorkerProcessIT {
         long tookMs = (System.nanoTime() - sent) / 1_000_000;
         assertEquals(0, status, worker.output());
         assertTrue(tookMs < timeoutMs, "stopped in " + tookMs + " ms");
-    }
-
-    private static HttpResponse<String> get(int port, String path) throws Exception {
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     @Test
@@ -180,32 +179,37 @@ class WorkerProcessIT {
         try (RedisProcess server = RedisProcess.start(); Streams streams = new Streams(server);
              WorkerProcess worker = WorkerProcess.start(env(server, "worker-1"))) {
             int port = worker.healthPort();
-            await().atMost(Duration.ofSeconds(30)).until(() -> get(port, "/health").statusCode() == 200);
+            await().atMost(Duration.ofSeconds(30)).until(() -> Http.health(port).status() == 200);
             streams.add(POSITIONS, "symbol", "BTCUSDT", "leverage", "10");
             streams.add(POSITIONS, "symbol", "BTCUSDT", "leverage", "oops");
             streams.add(TRADES, "trade_id", "x", "symbol", "BTCUSDT", "leverage", "10", "pnl", "0.02");
             await().atMost(Duration.ofSeconds(20)).until(() -> streams.length(LEVELS) == 1 && streams.length(DLQ) == 1
                     && streams.length(STATS) == 1);
-            HttpResponse<String> health = get(port, "/health");
-            assertEquals(200, health.statusCode());
-            String body = health.body();
-            assertTrue(body.contains("\"status\":\"UP\""), body);
-            assertTrue(body.contains("\"adaptive_leverage_status\""), body);
-            assertTrue(body.contains("\"total_trades\":1"), body);
-            assertTrue(body.contains("\"pnl_stream_entries\":1"), body);
-            assertTrue(body.contains("\"" + POSITIONS + "\":{\"lag\":0,\"pending\":0}"), body);
-            String metrics = get(port, "/metrics").body();
+            // every entry acked, the dead-lettered one too
+            await().atMost(Duration.ofSeconds(10)).until(() -> streams.pending(TRADES) == 0 && streams.pending(POSITIONS) == 0);
+            Http.Response health = Http.health(port);
+            assertEquals(200, health.status(), health.body());
+            JsonNode body = health.json();
+            assertEquals("UP", body.path("status").asText(), health.body());
+            JsonNode figures = body.path("adaptive_leverage_status");
+            assertEquals("OK", figures.path("status").asText(), health.body());
+            assertEquals(1, figures.path("total_trades").asLong(-1), health.body());
+            assertEquals(1, figures.path("pnl_stream_entries").asLong(-1), health.body());
+            assertEquals(Http.CAUGHT_UP, health.stream(POSITIONS), health.body());
+            assertEquals(Http.CAUGHT_UP, health.stream(TRADES), health.body());
+            String metrics = Http.get(port, "/metrics").body();
             assertTrue(metrics.contains("exitbrain_events_total{outcome=\"published\",type=\"position\"} 1.0"), metrics);
             assertTrue(metrics.contains("exitbrain_events_total{outcome=\"dead_letter\",type=\"position\"} 1.0"), metrics);
             assertTrue(metrics.contains("exitbrain_events_total{outcome=\"recorded\",type=\"trade\"} 1.0"), metrics);
             assertTrue(metrics.contains("exitbrain_dead_letters_total{error=\"invalid_number\"} 1.0"), metrics);
 
             server.stop();
-            await().atMost(Duration.ofSeconds(20)).until(() -> get(port, "/health").statusCode() == 503);
-            String down = get(port, "/health").body();
-            assertTrue(down.contains("\"status\":\"DOWN\"") && down.contains("\"status\":\"DEGRADED\""), down);
+            await().atMost(Duration.ofSeconds(20)).until(() -> Http.health(port).status() == 503);
+            Http.Response down = Http.health(port);
+            assertEquals("DOWN", down.json().path("status").asText(), down.body());
+            assertEquals("DEGRADED", down.json().path("adaptive_leverage_status").path("status").asText(), down.body());
             server.restart();
-            await().atMost(Duration.ofSeconds(30)).until(() -> get(port, "/health").statusCode() == 200);
+            await().atMost(Duration.ofSeconds(30)).until(() -> Http.health(port).status() == 200);
         }
     }
 
@@ -216,8 +220,8 @@ class WorkerProcessIT {
             env.put("REDIS_URL", "redis://:s3cret-pw@127.0.0.1:" + server.port());
             try (WorkerProcess worker = WorkerProcess.start(env)) {
                 int port = worker.healthPort();
-                await().atMost(Duration.ofSeconds(30)).until(() -> get(port, "/health").statusCode() == 200);
-                String health = get(port, "/health").body();
+                await().atMost(Duration.ofSeconds(30)).until(() -> Http.health(port).status() == 200);
+                String health = Http.health(port).body();
                 assertTrue(!health.contains("s3cret-pw") && health.contains("***"), health);
                 assertTrue(!worker.output().contains("s3cret-pw"), worker.output());
             }

@@ -1,6 +1,9 @@
 package com.exitbrain.testing;
 
+import io.lettuce.core.Limit;
+import io.lettuce.core.Range;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
@@ -38,7 +41,7 @@ public final class Streams implements AutoCloseable {
     }
 
     public List<Map<String, String>> entries(String stream) {
-        return redis.xrange(stream, io.lettuce.core.Range.create("-", "+")).stream().map(StreamMessage::getBody).toList();
+        return redis.xrange(stream, Range.create("-", "+")).stream().map(StreamMessage::getBody).toList();
     }
 
     /** Waits for the entry of {@code stream} whose {@code field} is {@code value}, and returns it. */
@@ -52,15 +55,39 @@ public final class Streams implements AutoCloseable {
         return redis.xlen(stream);
     }
 
+    /**
+     * Entries of the {@code exitbrain} group delivered and not yet acked: none when the stream or
+     * the group does not exist (yet). Any other failure (Redis gone, a timeout) is thrown, not
+     * taken for "nothing pending".
+     */
     public long pending(String stream) {
         if (redis.exists(stream) == 0) {
             return 0;
         }
         try {
             return redis.xpending(stream, "exitbrain").getCount();
-        } catch (RuntimeException noGroup) {
-            return 0;
+        } catch (RedisCommandExecutionException e) {
+            if (String.valueOf(e.getMessage()).startsWith("NOGROUP")) {
+                return 0;
+            }
+            throw e;
         }
+    }
+
+    /** The group has read every entry of {@code stream} (up to its last) and acked them all. */
+    public boolean handled(String stream) {
+        List<StreamMessage<String, String>> last = redis.xrevrange(stream, Range.create("-", "+"), Limit.create(0, 1));
+        if (last.isEmpty()) {
+            return true;
+        }
+        for (Object group : redis.xinfoGroups(stream)) {
+            List<?> fields = (List<?>) group;
+            if ("exitbrain".equals(String.valueOf(fields.get(fields.indexOf("name") + 1)))) {
+                return last.get(0).getId().equals(String.valueOf(fields.get(fields.indexOf("last-delivered-id") + 1)))
+                        && pending(stream) == 0;
+            }
+        }
+        return false;
     }
 
     @Override
