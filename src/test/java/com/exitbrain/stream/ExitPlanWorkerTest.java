@@ -270,4 +270,13 @@ class ExitPlanWorkerTest {
         streams.add(POSITIONS, "position_id", id, "symbol", "BTCUSDT", "leverage", "10", "side", "long",
                 "entry_price", "100", "quantity", "10", "tick_size", "0.01", "lot_size", "1");
     }
+
+    @Test
+    void twoWorkersOverInterleavedFillsOfDistinctPositionsApplyEachOnce() {
+        com.exitbrain.testing.Backlog.addPlans(streams, 500);
+        try (Daemon a = WorkerHarness.start(server, "EXITBRAIN_CONSUMER", "a", "EXITBRAIN_BATCH_SIZE", "20");
+             Daemon b = WorkerHarness.start(server, "EXITBRAIN_CONSUMER", "b", "EXITBRAIN_BATCH_SIZE", "20")) {
+            com.exitbrain.testing.Backlog.assertPlansExactlyOnce(streams, 500, Duration.ofSeconds(60));
+        }
+    }
 }

@@ -57,9 +57,13 @@ class WorkerProcessIT {
      * kills it: a plain kill -9 may land between two batches, with nothing pending.
      */
     private static void killWithEntriesInFlight(WorkerProcess worker, Streams streams) throws Exception {
+        killWithEntriesInFlight(worker, streams, TRADES);
+    }
+
+    private static void killWithEntriesInFlight(WorkerProcess worker, Streams streams, String other) throws Exception {
         for (int attempt = 0; attempt < 200; attempt++) {
             worker.signal("STOP");
-            if (settledPending(streams) > 0) {
+            if (settledPending(streams, other) > 0) {
                 worker.signal("KILL");
                 worker.waitFor(10);
                 return;
@@ -74,11 +78,11 @@ class WorkerProcessIT {
      * The pending count once Redis has done whatever the frozen worker had already sent: the
      * count that holds still for 200 ms (acks in flight would lower it in that time).
      */
-    private static long settledPending(Streams streams) {
+    private static long settledPending(Streams streams, String other) {
         AtomicLong last = new AtomicLong(-1);
         await().pollInterval(Duration.ofMillis(20)).during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(10))
                 .until(() -> {
-                    long now = streams.pending(POSITIONS) + streams.pending(TRADES);
+                    long now = streams.pending(POSITIONS) + streams.pending(other);
                     return last.getAndSet(now) == now;
                 });
         return last.get();
@@ -106,6 +110,23 @@ class WorkerProcessIT {
             // a different consumer name, as after a systemd restart (new pid): it claims worker-1's entries
             try (WorkerProcess second = WorkerProcess.start(env(server, "worker-2"))) {
                 assertExactlyOnce(streams);
+            }
+        }
+    }
+
+    @Test
+    void killNineMidBacklogOfFillsThenRestartGivesOnePlanEntryPerFill() throws Exception {
+        int positions = 2_000;
+        try (RedisProcess server = RedisProcess.start(); Streams streams = new Streams(server)) {
+            Backlog.addPlans(streams, positions);
+            try (WorkerProcess first = WorkerProcess.start(env(server, "worker-1"))) {
+                await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(10))
+                        .until(() -> streams.length(Streams.PLANS) > 1000);
+                killWithEntriesInFlight(first, streams, Streams.FILLS);
+            }
+            assertTrue(streams.length(Streams.PLANS) < 3L * positions, "killed mid-backlog");
+            try (WorkerProcess second = WorkerProcess.start(env(server, "worker-2"))) {
+                Backlog.assertPlansExactlyOnce(streams, positions, Duration.ofSeconds(180));
             }
         }
     }
