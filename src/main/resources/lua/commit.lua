@@ -14,15 +14,17 @@
 --   <op> <input #> <entry id> <op arguments> ... where a field list is <n> then n field/value pairs
 --   A  (acknowledge only: deleted while pending)
 --   D  <output #> <fields>                                             dead letter
---   L  <output #> <scope #> <avg seen> <plan #|0> <plan ttl> <plan fields> <fields>
+--   L  <output #> <scope #> <avg seen> <plan #|0> <plan ttl> <plan state> <fields>
 --        levels; the levels' last field is `plan`, set here to created / exists
 --   T  <trade part>                                                    trade closed
---   F  <output #> <plan #> <version seen> <fill id> <plan ttl> <plan fields> <fields> <record 0|1|2> [<trade part>]
+--   F  <output #> <plan #> <version seen> <fill id> <plan ttl> <plan state> <fields> <record 0|1|2> [<trade part>]
 --        fill applied; record 1: the trade is recorded, 2: it was recorded before (only checked)
 --   R  <output #> <plan #> <version seen> <fill id> <fields>           fill refused: dead letter
 --   <trade part> = <stats #> <scope #> <window #> <marker #> <global #> <global window #>
 --        <total seen> <last id seen> <window entry|''> <window size> <marker ttl> <avg> <win rate>
 --        <window trades> <fields>
+-- A plan is a hash: `state` (the plan, encoded by the worker), `v` (its version, bumped by every
+-- change) and one `f:<fill id>` per applied fill (so the fill ids expire with the plan).
 -- Returns one code per entry: ok, exists (levels published, plan there already), gone (not
 -- pending: handled before), stale (the scope's avg_pnl is not the one seen), conflict (the scope
 -- or plan is not at the version seen), dup (trade id or fill id applied before: acked, no
@@ -185,7 +187,7 @@ while at <= #ARGV do
     local seen = nextArg()
     local plan = nextKey()
     local ttl = nextArg()
-    local planFirst, planCount = nextFields()
+    local state = nextArg()
     local first, count = nextFields()
     result = firstWrongType({input, 'stream', out, 'stream', scope, 'hash', plan, 'hash'})
     if result == nil then
@@ -200,7 +202,7 @@ while at <= #ARGV do
             ARGV[first + count - 1] = 'exists'
             result = 'exists'
           else
-            redis.call('HSET', plan, 'v', '1', unpack(ARGV, planFirst, planFirst + planCount - 1))
+            redis.call('HSET', plan, 'v', '1', 'state', state)
             redis.call('EXPIRE', plan, ttl)
             versions[plan] = '1'
             written(plan, 'hash')
@@ -228,10 +230,10 @@ while at <= #ARGV do
   elseif op == 'F' or op == 'R' then
     local out, plan = nextKey(), nextKey()
     local seen, fillId = nextArg(), nextArg()
-    local ttl, planFirst, planCount, record, t
+    local ttl, state, record, t
     if op == 'F' then
       ttl = nextArg()
-      planFirst, planCount = nextFields()
+      state = nextArg()
     end
     local first, count = nextFields()
     local checks = {input, 'stream', out, 'stream', plan, 'hash'}
@@ -264,7 +266,7 @@ while at <= #ARGV do
           result = 'ok'
         else
           local v = tostring(tonumber(seen) + 1)
-          redis.call('HSET', plan, 'v', v, 'f:' .. fillId, id, unpack(ARGV, planFirst, planFirst + planCount - 1))
+          redis.call('HSET', plan, 'v', v, 'state', state, 'f:' .. fillId, id)
           redis.call('EXPIRE', plan, ttl)
           versions[plan] = v
           append(out, maxlen, first, count)

@@ -4,9 +4,7 @@ import com.exitbrain.engine.Decimals;
 import com.exitbrain.engine.Side;
 import java.math.BigDecimal;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * One position's exit plan (SPEC §9): its three take-profit stages with what remains of each, the
@@ -24,11 +22,6 @@ public record ExitPlan(String positionId, String symbol, Side side, String lever
                        BigDecimal quantity, BigDecimal tickSize, List<BigDecimal> tpPrices, BigDecimal slPrice,
                        List<BigDecimal> remaining, int reached, BigDecimal openQuantity, BigDecimal realizedPnl,
                        BigDecimal fees, StopReason stopReason, boolean closed, long version) {
-
-    /** The hash fields a plan is stored as, in the order {@link #fromFields} reads them. */
-    public static final List<String> FIELDS = List.of("symbol", "side", "leverage", "entry_price", "quantity",
-            "tick_size", "tp1_price", "tp2_price", "tp3_price", "sl_price", "tp1_qty", "tp2_qty", "tp3_qty",
-            "reached", "open_quantity", "realized_pnl", "fees", "stop_reason", "status", "v");
 
     public ExitPlan {
         tpPrices = List.copyOf(tpPrices);
@@ -48,55 +41,43 @@ public record ExitPlan(String positionId, String symbol, Side side, String lever
         return openQuantity;
     }
 
-    /** The stored form: every field of {@link #FIELDS} but {@code v} (the script sets it). */
-    public Map<String, String> toFields() {
-        Map<String, String> f = new LinkedHashMap<>(32);
-        f.put("symbol", symbol);
-        f.put("side", side.wire());
-        f.put("leverage", leverage);
-        f.put("entry_price", Decimals.plain(entryPrice));
-        f.put("quantity", Decimals.plain(quantity));
-        f.put("tick_size", tickSize == null ? "" : Decimals.plain(tickSize));
-        for (int i = 0; i < 3; i++) {
-            f.put("tp" + (i + 1) + "_price", Decimals.plain(tpPrices.get(i)));
-        }
-        f.put("sl_price", Decimals.plain(slPrice));
-        for (int i = 0; i < 3; i++) {
-            f.put("tp" + (i + 1) + "_qty", Decimals.plain(remaining.get(i)));
-        }
-        f.put("reached", Integer.toString(reached));
-        f.put("open_quantity", Decimals.plain(openQuantity));
-        f.put("realized_pnl", Decimals.plain(realizedPnl));
-        f.put("fees", Decimals.plain(fees));
-        f.put("stop_reason", stopReason.wire());
-        f.put("status", closed ? "closed" : "open");
-        return f;
+    /**
+     * The stored form: one line of '|'-separated values, the symbol last (it may hold a '|'). One
+     * field instead of twenty keeps the commit script's arguments few; the plans stream entries
+     * show every field by name.
+     */
+    public String encode() {
+        StringBuilder b = new StringBuilder(160);
+        b.append(side.wire()).append('|').append(leverage).append('|').append(Decimals.plain(entryPrice)).append('|')
+                .append(Decimals.plain(quantity)).append('|').append(tickSize == null ? "" : Decimals.plain(tickSize));
+        tpPrices.forEach(p -> b.append('|').append(Decimals.plain(p)));
+        b.append('|').append(Decimals.plain(slPrice));
+        remaining.forEach(q -> b.append('|').append(Decimals.plain(q)));
+        b.append('|').append(reached).append('|').append(Decimals.plain(openQuantity)).append('|')
+                .append(Decimals.plain(realizedPnl)).append('|').append(Decimals.plain(fees)).append('|')
+                .append(stopReason.wire()).append('|').append(closed ? "closed" : "open").append('|').append(symbol);
+        return b.toString();
     }
 
-    /**
-     * The plan stored under {@code positionId}, from the values of {@link #FIELDS} in order, or null
-     * when there is none (every value null).
-     */
-    public static ExitPlan fromFields(String positionId, List<String> values) {
-        if (values.stream().allMatch(v -> v == null)) {
+    /** The plan stored under {@code positionId} ({@link #encode}d) at {@code version}, or null for none. */
+    public static ExitPlan decode(String positionId, String stored, String version) {
+        if (stored == null) {
             return null;
         }
         try {
-            String tick = values.get(5);
+            String[] v = stored.split("\\|", 19);
             List<BigDecimal> prices = new ArrayList<>(3);
             List<BigDecimal> remaining = new ArrayList<>(3);
             for (int i = 0; i < 3; i++) {
-                prices.add(new BigDecimal(values.get(6 + i)));
-                remaining.add(new BigDecimal(values.get(10 + i)));
+                prices.add(new BigDecimal(v[5 + i]));
+                remaining.add(new BigDecimal(v[9 + i]));
             }
-            return new ExitPlan(positionId, values.get(0), Side.parse(values.get(1)), values.get(2),
-                    new BigDecimal(values.get(3)), new BigDecimal(values.get(4)),
-                    tick == null || tick.isEmpty() ? null : new BigDecimal(tick), prices, new BigDecimal(values.get(9)),
-                    remaining, Integer.parseInt(values.get(13)), new BigDecimal(values.get(14)),
-                    new BigDecimal(values.get(15)), new BigDecimal(values.get(16)), StopReason.fromWire(values.get(17)),
-                    "closed".equals(values.get(18)), Long.parseLong(values.get(19)));
+            return new ExitPlan(positionId, v[18], Side.parse(v[0]), v[1], new BigDecimal(v[2]), new BigDecimal(v[3]),
+                    v[4].isEmpty() ? null : new BigDecimal(v[4]), prices, new BigDecimal(v[8]), remaining,
+                    Integer.parseInt(v[12]), new BigDecimal(v[13]), new BigDecimal(v[14]), new BigDecimal(v[15]),
+                    StopReason.fromWire(v[16]), "closed".equals(v[17]), Long.parseLong(version));
         } catch (RuntimeException e) {
-            throw new IllegalStateException("the stored plan of position " + positionId + " is damaged: " + values, e);
+            throw new IllegalStateException("the stored plan of position " + positionId + " is damaged: " + stored, e);
         }
     }
 }

@@ -322,12 +322,12 @@ final class BatchProcessor {
         LevelSet set = engine.compute(p.request(parseAverage(scope, average)));
         Map<String, String> fields = LevelsRecord.fields(set, p.context(w.in.id()), now);
         String planKey = null;
-        Map<String, String> planFields = Map.of();
+        String planState = "";
         if (settings.plans().enabled() && p.plannable()) {
             ExitPlan plan = PlanRules.create(p.positionId(), p.symbol(), p.side().orElseThrow(), p.leverage(),
                     p.entryPrice(), p.quantity(), p.tickSize(), set.prices().orElseThrow(), set.quantities().orElseThrow());
             planKey = keys.plan(p.positionId());
-            planFields = plan.toFields();
+            planState = plan.encode();
             if (view.plan(p.positionId()) == null) {
                 view.putPlan(p.positionId(), plan);
                 w.planAfter = plan;
@@ -339,7 +339,7 @@ final class BatchProcessor {
         w.op = 'L';
         w.scope = scope;
         call.entry('L', w.in.stream(), w.in.id()).key(settings.streams().levels()).key(keys.scope(scope)).arg(average)
-                .key(planKey).arg(Long.toString(settings.plans().ttlSeconds())).fields(planFields).fields(fields);
+                .key(planKey).arg(Long.toString(settings.plans().ttlSeconds())).arg(planState).fields(fields);
     }
 
     private void trade(Work w, TradeClosed t, CommitCall call, StateView view, Set<String> tradeIds, long now) {
@@ -434,7 +434,7 @@ final class BatchProcessor {
         view.putPlan(f.positionId(), after);
         long ttl = after.closed() ? settings.plans().closedTtlSeconds() : settings.plans().ttlSeconds();
         call.entry('F', w.in.stream(), w.in.id()).key(settings.streams().plans()).key(keys.plan(f.positionId()))
-                .arg(version).arg(f.fillId()).arg(Long.toString(ttl)).fields(after.toFields())
+                .arg(version).arg(f.fillId()).arg(Long.toString(ttl)).arg(after.encode())
                 .fields(PlanRecord.fields(applied, f, w.in.id(), now, w.tradeRecorded))
                 .arg(record ? duplicate ? "2" : "1" : "0");
         if (record) {

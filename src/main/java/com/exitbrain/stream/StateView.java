@@ -163,7 +163,6 @@ final class StateView {
         List<String> stateScopes = new ArrayList<>(needState);
         List<String> planIds = new ArrayList<>(needPlan);
         List<String> markerIds = new ArrayList<>(needMarker);
-        String[] planFields = ExitPlan.FIELDS.toArray(String[]::new);
         List<Object> replies = pipeline.run(redis -> {
             List<RedisFuture<Object>> futures = new ArrayList<>();
             averageScopes.forEach(s -> futures.add(cast(redis.hget(keys.scope(s), PnlKeys.AVERAGE_FIELD))));
@@ -171,7 +170,7 @@ final class StateView {
                 futures.add(cast(redis.hmget(keys.scope(s), SCOPE_FIELDS)));
                 futures.add(cast(redis.lrange(keys.window(s), 0, settings.pnlWindow() - 1)));
             }
-            planIds.forEach(id -> futures.add(cast(redis.hmget(keys.plan(id), planFields))));
+            planIds.forEach(id -> futures.add(cast(redis.hmget(keys.plan(id), "state", "v"))));
             markerIds.forEach(id -> futures.add(cast(redis.exists(keys.trade(id)))));
             return futures;
         });
@@ -190,8 +189,8 @@ final class StateView {
             averages.put(s, version.get(2).getValueOrElse(""));
         }
         for (String id : planIds) {
-            List<String> stored = values(replies.get(at++)).stream().map(kv -> kv.getValueOrElse(null)).toList();
-            plans.put(id, ExitPlan.fromFields(id, stored));
+            List<KeyValue<String, String>> stored = values(replies.get(at++));
+            plans.put(id, ExitPlan.decode(id, stored.get(0).getValueOrElse(null), stored.get(1).getValueOrElse("0")));
         }
         for (String id : markerIds) {
             if ((Long) replies.get(at++) > 0) {

@@ -11,9 +11,11 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.exitbrain.plan.ExitPlan;
 import com.exitbrain.testing.RedisProcess;
 import com.exitbrain.testing.Streams;
 import com.exitbrain.testing.WorkerHarness;
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -119,14 +121,22 @@ class ExitPlanWorkerTest {
         // levels are what the engine gives; the worked check's own prices are forced through the plan hash
         openPosition("W");
         awaitNothingPendingOn(POSITIONS);
-        streams.redis.hset("exitbrain:plan:W", Map.of("tp1_price", "101", "tp2_price", "102", "tp3_price", "103",
-                "sl_price", "99"));
+        ExitPlan p = storedPlan("W");
+        streams.redis.hset("exitbrain:plan:W", "state", new ExitPlan(p.positionId(), p.symbol(), p.side(), p.leverage(),
+                p.entryPrice(), p.quantity(), p.tickSize(), List.of(new BigDecimal("101.00"), new BigDecimal("102.00"),
+                new BigDecimal("103.00")), new BigDecimal("99.00"), p.remaining(), p.reached(), p.openQuantity(),
+                p.realizedPnl(), p.fees(), p.stopReason(), p.closed(), p.version()).encode());
         planEntry(fill("W", "tp1", "3", "101.00", "fee", "0.1"));
         planEntry(fill("W", "tp2", "1", "102.00"));
         Map<String, String> last = planEntry(fill("W", "sl", "6", "100.00"));
         assertEquals("4.9", last.get("realized_pnl"));
         assertEquals("0.049", last.get("pnl"));
         assertEquals("0.049", streams.awaitEntry(STATS, "trade_id", "W").get("pnl"));
+    }
+
+    private ExitPlan storedPlan(String id) {
+        String key = "exitbrain:plan:" + id;
+        return ExitPlan.decode(id, streams.redis.hget(key, "state"), streams.redis.hget(key, "v"));
     }
 
     private void awaitNothingPendingOn(String stream) {
@@ -186,7 +196,7 @@ class ExitPlanWorkerTest {
         openPosition("P5");
         planEntry(fill("P5", "tp1", "3", "101"));
         assertEquals("exists", openPosition("P5").get("plan"));
-        assertEquals("7", streams.redis.hget("exitbrain:plan:P5", "open_quantity"), "the plan was left unchanged");
+        assertEquals(0, new BigDecimal("7").compareTo(storedPlan("P5").openQuantity()), "the plan was left unchanged");
         String noSide = streams.add(POSITIONS, "position_id", "P6", "symbol", "BTCUSDT", "leverage", "10",
                 "entry_price", "100", "quantity", "1");
         assertEquals("none", streams.awaitEntry(LEVELS, "source_id", noSide).get("plan"));
