@@ -60,7 +60,7 @@ public final class HealthCheck implements Supplier<HealthReport> {
     }
 
     private List<String> inputs() {
-        return List.of(settings.streams().positionOpened(), settings.streams().tradeClosed());
+        return List.of(settings.streams().positionOpened(), settings.streams().tradeClosed(), settings.streams().fills());
     }
 
     @Override

@@ -289,4 +289,26 @@ class ExitPlanWorkerTest {
             com.exitbrain.testing.Backlog.assertPlansExactlyOnce(streams, 500, Duration.ofSeconds(60));
         }
     }
+
+    @Test
+    void healthListsTheFillsStreamAndMetricsCountFillsStopMovesAndClosedPlans() {
+        worker = WorkerHarness.start(server);
+        openPosition("H1");
+        planEntry(fill("H1", "tp1", "3", "101.5", "fill_id", "h1"));
+        fill("H1", "tp1", "3", "101.5", "fill_id", "h1");
+        planEntry(fill("H1", "sl", "7", "100", "fill_id", "h-close"));
+        deadLetter(fill("nobody", "sl", "1", "1"));
+        awaitNothingPending();
+        await().atMost(Duration.ofSeconds(10)).until(() -> com.exitbrain.testing.Http.CAUGHT_UP.equals(
+                com.exitbrain.testing.Http.get(worker.healthPort(), "/health").stream(FILLS)));
+        String metrics = com.exitbrain.testing.Http.get(worker.healthPort(), "/metrics").body();
+        for (String line : List.of("exitbrain_events_total{outcome=\"applied\",type=\"fill\"} 2.0",
+                "exitbrain_events_total{outcome=\"duplicate\",type=\"fill\"} 1.0",
+                "exitbrain_events_total{outcome=\"dead_letter\",type=\"fill\"} 1.0",
+                "exitbrain_plan_stop_moves_total{reason=\"breakeven\"} 1.0",
+                "exitbrain_plan_closed_total{trade_recorded=\"true\"} 1.0",
+                "exitbrain_dead_letters_total{error=\"unknown_position\"} 1.0")) {
+            assertTrue(metrics.contains(line), line + " in\n" + metrics);
+        }
+    }
 }
