@@ -1,5 +1,6 @@
 package com.exitbrain.stream;
 
+import com.exitbrain.config.ConfigurationError;
 import com.exitbrain.config.Settings;
 import com.exitbrain.config.SettingsLoader;
 import com.exitbrain.health.WorkerMetrics;
@@ -56,6 +57,8 @@ public final class StreamWorker implements Runnable {
 
     private volatile boolean running = true;
     private volatile boolean healthy;
+    /** Whether a whole pass (set-up, own pending, claims, one read) has succeeded since start-up. */
+    private boolean passed;
     private volatile String lastError = "starting";
 
     /**
@@ -130,6 +133,7 @@ public final class StreamWorker implements Runnable {
                         nextClaim = System.currentTimeMillis() + settings.claimIntervalMs();
                     }
                     readNew();
+                    passed = true;
                     healthy = true;
                     lastError = null;
                     backoff = 100;
@@ -139,9 +143,17 @@ public final class StreamWorker implements Runnable {
                         break;
                     }
                     healthy = false;
-                    lastError = e.getClass().getSimpleName() + ": " + e.getMessage();
                     metrics.redisError();
-                    log.warn("Redis operation failed ({}); retrying in {} ms", lastError, backoff);
+                    RedisRefusal refusal = RedisRefusal.in(e);
+                    if (refusal == null) {
+                        lastError = e.getClass().getSimpleName() + ": " + e.getMessage();
+                        log.warn("Redis operation failed ({}); retrying in {} ms", lastError, backoff);
+                    } else if (!passed) { // a command it cannot do without: the ACL needs fixing, not a restart
+                        throw new ConfigurationError(refusal.describe(settings.redisUrlMasked()));
+                    } else {
+                        lastError = "authentication failure: " + refusal.describe(settings.redisUrlMasked());
+                        log.error("{}; retrying in {} ms", lastError, backoff);
+                    }
                     sleepUnlessReconnected(backoff);
                     backoff = Math.min(MAX_BACKOFF_MS, backoff * 2);
                 }
