@@ -73,6 +73,19 @@ public final class HealthServer implements AutoCloseable {
         return socket.getLocalPort();
     }
 
+    /** Whether only this host can connect (a loopback address). */
+    public boolean loopbackOnly() {
+        return socket.getInetAddress().isLoopbackAddress();
+    }
+
+    /**
+     * Whether bound to the wildcard address: {@code 0.0.0.0} included, for Java's sockets are
+     * dual-stack, so it is {@code [::]} too and IPv6 clients reach it (IPv4-only firewall rules miss them).
+     */
+    public boolean allInterfaces() {
+        return socket.getInetAddress().isAnyLocalAddress();
+    }
+
     private void accept() {
         while (!closed) {
             Socket client;

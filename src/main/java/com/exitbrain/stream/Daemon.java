@@ -98,6 +98,11 @@ public final class Daemon implements AutoCloseable {
                 this::lastError, metrics);
         this.health = new HealthServer(settings.healthBind(), settings.healthPort(), check, metrics);
         log.info("health port listening on http://{}:{}/health", settings.healthBind(), health.port());
+        if (!health.loopbackOnly()) {
+            log.warn("the health port is reachable beyond this host (HEALTH_BIND={}{}): /health and /metrics"
+                    + " answer anyone who can reach port {}; restrict it with a firewall", settings.healthBind(),
+                    health.allInterfaces() ? ", every IPv4 and IPv6 interface" : "", health.port());
+        }
     }
 
     /** The process entry point: runs until SIGTERM or SIGINT, then returns exit status 0. */
