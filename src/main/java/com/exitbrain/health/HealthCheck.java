@@ -13,6 +13,12 @@ import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -20,7 +26,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Builds the SPEC §5 / §8 health answer from Redis on every request: connectivity and latency,
- * each input stream's group lag and pending count, and the source's adaptive_leverage_status block.
+ * each input stream's group lag and pending count, and the source's adaptive_leverage_status block;
+ * within {@link #REDIS_DEADLINE_MS} whatever Redis does, with the last values read when it is slow.
  */
 public final class HealthCheck implements Supplier<HealthReport> {
     private static final Logger log = LoggerFactory.getLogger(HealthCheck.class);
@@ -33,11 +40,20 @@ public final class HealthCheck implements Supplier<HealthReport> {
     private final WorkerMetrics metrics;
     private final PnlKeys keys;
 
+    /** How long a request waits for Redis before answering with what it knows (SPEC §5: a deadline of its own). */
+    static final long REDIS_DEADLINE_MS = 900;
+
+    /** One reading of Redis: connected or not, the PING time, and what went wrong. */
+    private record Reading(boolean connected, double latencyMs, String error) {
+    }
+
     /** The last values read from Redis, shown (with their time) while it is unreachable. */
-    private ObjectNode lastStreams;
-    private ObjectNode lastFigures;
-    private long lastReadAt;
+    private volatile ObjectNode lastStreams;
+    private volatile ObjectNode lastFigures;
+    private volatile long lastReadAt;
     private boolean xrangeRefused;
+    private final ThreadPoolExecutor reader;
+    private Future<Reading> inFlight;
 
     public HealthCheck(Settings settings, Supplier<StatefulRedisConnection<String, String>> connection,
                        BooleanSupplier workerHealthy, Supplier<String> workerError, WorkerMetrics metrics) {
@@ -47,6 +63,12 @@ public final class HealthCheck implements Supplier<HealthReport> {
         this.workerError = workerError;
         this.metrics = metrics;
         this.keys = new PnlKeys(settings.keyPrefix());
+        this.reader = new ThreadPoolExecutor(1, 1, 10, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+            Thread t = new Thread(r, "health-redis");
+            t.setDaemon(true);
+            return t;
+        });
+        reader.allowCoreThreadTimeOut(true);
         this.lastStreams = JSON.createObjectNode();
         for (String stream : inputs()) {
             ObjectNode unknown = lastStreams.putObject(stream);
@@ -64,7 +86,7 @@ public final class HealthCheck implements Supplier<HealthReport> {
     }
 
     @Override
-    public synchronized HealthReport get() {
+    public HealthReport get() {
         ObjectNode root = JSON.createObjectNode();
         ObjectNode redisNode = JSON.createObjectNode();
         ObjectNode streams = JSON.createObjectNode();
@@ -72,38 +94,15 @@ public final class HealthCheck implements Supplier<HealthReport> {
         adaptive.put("enabled", settings.tuning().adaptiveEnabled());
         adaptive.put("models", 1);
         adaptive.put("volatility_source", settings.tuning().crossExchangeEnabled() ? "cross_exchange" : "default");
-        boolean connected = false;
-        StatefulRedisConnection<String, String> c = connection.get();
-        if (c != null) {
-            try {
-                RedisCommands<String, String> redis = c.sync();
-                long start = System.nanoTime();
-                redis.ping();
-                double latency = (System.nanoTime() - start) / 1_000_000.0;
-                redisNode.put("latency_ms", Math.round(latency * 1000) / 1000.0);
-                ObjectNode fresh = JSON.createObjectNode();
-                for (String stream : inputs()) {
-                    fresh.set(stream, groupInfo(redis, stream));
-                }
-                List<WindowEntry> window = redis.lrange(keys.window(PnlKeys.GLOBAL), 0, settings.pnlWindow() - 1)
-                        .stream().map(WindowEntry::decode).toList();
-                String total = redis.hget(keys.scope(PnlKeys.GLOBAL), "total_trades");
-                PnlStats stats = PnlStats.of(window, total == null ? 0 : Long.parseLong(total));
-                ObjectNode figures = JSON.createObjectNode();
-                figures.put("avg_pnl_last_20", stats.averagePnl());
-                figures.put("win_rate", stats.winRate());
-                figures.put("total_trades", stats.totalTrades());
-                figures.put("pnl_stream_entries", redis.xlen(settings.streams().levels()));
-                lastStreams = fresh;
-                lastFigures = figures;
-                lastReadAt = System.currentTimeMillis() / 1000;
-                connected = true;
-            } catch (RuntimeException e) {
-                redisNode.put("error", e.getClass().getSimpleName() + ": " + e.getMessage());
+        Reading reading = reading();
+        boolean connected = reading.connected();
+        if (connected) {
+            redisNode.put("latency_ms", Math.round(reading.latencyMs() * 1000) / 1000.0);
+        } else {
+            // Redis unreachable or slow: the same fields, with the last values read (null if none yet) and when
+            if (reading.error() != null) {
+                redisNode.put("error", reading.error());
             }
-        }
-        if (!connected) {
-            // Redis unreachable: the same fields, with the last values read (null if none yet) and when
             redisNode.putNull("latency_ms");
             if (lastReadAt > 0) {
                 redisNode.put("last_read_at", lastReadAt);
@@ -128,6 +127,65 @@ public final class HealthCheck implements Supplier<HealthReport> {
         }
         root.set("adaptive_leverage_status", adaptive);
         return new HealthReport(healthy, root.toString());
+    }
+
+    /**
+     * This request's reading of Redis, waited for {@link #REDIS_DEADLINE_MS} at most: a stalled
+     * Redis (DEBUG SLEEP, a slow disk) makes /health answer 503 with what it knows, not hang. A
+     * reading still under way is shared by the requests that arrive meanwhile, so a stall piles up
+     * no reads on the probe connection.
+     */
+    private Reading reading() {
+        Future<Reading> pending;
+        synchronized (this) {
+            if (inFlight == null || inFlight.isDone()) {
+                inFlight = reader.submit(this::readRedis);
+            }
+            pending = inFlight;
+        }
+        try {
+            return pending.get(REDIS_DEADLINE_MS, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            return new Reading(false, 0, "no answer from Redis within " + REDIS_DEADLINE_MS + " ms");
+        } catch (ExecutionException e) {
+            return new Reading(false, 0, e.getCause().toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Reading(false, 0, "interrupted");
+        }
+    }
+
+    /** Reads everything /health shows from Redis; keeps the values for when it cannot. */
+    private Reading readRedis() {
+        StatefulRedisConnection<String, String> c = connection.get();
+        if (c == null) {
+            return new Reading(false, 0, null);
+        }
+        try {
+            RedisCommands<String, String> redis = c.sync();
+            long start = System.nanoTime();
+            redis.ping();
+            double latency = (System.nanoTime() - start) / 1_000_000.0;
+            ObjectNode fresh = JSON.createObjectNode();
+            for (String stream : inputs()) {
+                fresh.set(stream, groupInfo(redis, stream));
+            }
+            List<WindowEntry> window = redis.lrange(keys.window(PnlKeys.GLOBAL), 0, settings.pnlWindow() - 1)
+                    .stream().map(WindowEntry::decode).toList();
+            String total = redis.hget(keys.scope(PnlKeys.GLOBAL), "total_trades");
+            PnlStats stats = PnlStats.of(window, total == null ? 0 : Long.parseLong(total));
+            ObjectNode figures = JSON.createObjectNode();
+            figures.put("avg_pnl_last_20", stats.averagePnl());
+            figures.put("win_rate", stats.winRate());
+            figures.put("total_trades", stats.totalTrades());
+            figures.put("pnl_stream_entries", redis.xlen(settings.streams().levels()));
+            lastStreams = fresh;
+            lastFigures = figures;
+            lastReadAt = System.currentTimeMillis() / 1000;
+            return new Reading(true, latency, null);
+        } catch (RuntimeException e) {
+            return new Reading(false, 0, e.getClass().getSimpleName() + ": " + e.getMessage());
+        }
     }
 
     private ObjectNode groupInfo(RedisCommands<String, String> redis, String stream) {

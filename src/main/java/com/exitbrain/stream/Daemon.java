@@ -1,6 +1,7 @@
 package com.exitbrain.stream;
 
 import ch.qos.logback.classic.Level;
+import com.exitbrain.config.ConfigurationError;
 import com.exitbrain.config.Settings;
 import com.exitbrain.config.SettingsLoader;
 import com.exitbrain.health.HealthCheck;
@@ -12,6 +13,8 @@ import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.event.connection.ConnectionActivatedEvent;
+import io.lettuce.core.event.connection.ReconnectFailedEvent;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
@@ -40,6 +43,8 @@ public final class Daemon implements AutoCloseable {
     private static final long SHUTDOWN_MARGIN_MS = 500;
     /** While Redis stays unreachable at start-up, one warning per this many attempts (about 30 s). */
     private static final int CONNECT_WARN_EVERY = 30;
+    /** While Redis refuses the credentials of reconnecting connections, one error line this often. */
+    private static final long REFUSAL_LOG_EVERY_MS = 30_000;
 
     private final Settings settings;
     private final WorkerMetrics metrics = new WorkerMetrics();
@@ -51,6 +56,10 @@ public final class Daemon implements AutoCloseable {
     private final AtomicReference<StatefulRedisConnection<String, String>> probe = new AtomicReference<>();
     private final CountDownLatch finished = new CountDownLatch(1);
     private volatile boolean stopping;
+    /** Why Redis cannot be reached or used right now (null when it can): /health's last_error. */
+    private volatile String connectionTrouble;
+    private String refusalLogged;
+    private long refusalLoggedAt;
 
     public Daemon(Settings settings) throws IOException {
         this.settings = settings;
@@ -67,6 +76,15 @@ public final class Daemon implements AutoCloseable {
                 .reconnectDelay(Delay.exponential(Duration.ofMillis(50), Duration.ofMillis(RECONNECT_MAX_MS), 2,
                         TimeUnit.MILLISECONDS))
                 .build();
+        // A connection that lettuce re-opens after a drop runs the handshake again: credentials
+        // rotated under the worker surface only here, the commands merely see "not connected".
+        resources.eventBus().get().subscribe(event -> {
+            if (event instanceof ReconnectFailedEvent failed) {
+                reconnectFailed(failed.getCause());
+            } else if (event instanceof ConnectionActivatedEvent) {
+                connectionTrouble = null;
+            }
+        });
         this.client = RedisClient.create(resources, redisUri(settings));
         client.setOptions(ClientOptions.builder()
                 .autoReconnect(true)
@@ -77,9 +95,14 @@ public final class Daemon implements AutoCloseable {
                 .build());
         HealthCheck check = new HealthCheck(settings, probe::get,
                 () -> worker.get() != null && worker.get().healthy(),
-                () -> worker.get() == null ? "connecting to Redis" : worker.get().lastError(), metrics);
+                this::lastError, metrics);
         this.health = new HealthServer(settings.healthBind(), settings.healthPort(), check, metrics);
         log.info("health port listening on http://{}:{}/health", settings.healthBind(), health.port());
+        if (!health.loopbackOnly()) {
+            log.warn("the health port is reachable beyond this host (HEALTH_BIND={}{}): /health and /metrics"
+                    + " answer anyone who can reach port {}; restrict it with a firewall", settings.healthBind(),
+                    health.allInterfaces() ? ", every IPv4 and IPv6 interface" : "", health.port());
+        }
     }
 
     /** The process entry point: runs until SIGTERM or SIGINT, then returns exit status 0. */
@@ -110,7 +133,41 @@ public final class Daemon implements AutoCloseable {
         return metrics;
     }
 
-    /** Connects and runs the worker on the calling thread until a stop is requested. */
+    /**
+     * For /health: the worker's last error, unless the connections are down for a reason of their
+     * own (refused credentials, refused connection), which says more than "not connected".
+     */
+    private String lastError() {
+        String trouble = connectionTrouble;
+        StreamWorker w = worker.get();
+        if (w == null) {
+            return trouble == null ? "connecting to Redis" : trouble;
+        }
+        String error = w.lastError();
+        return error == null || trouble == null ? error : trouble;
+    }
+
+    private synchronized void reconnectFailed(Throwable cause) {
+        RedisRefusal refusal = RedisRefusal.in(cause);
+        if (refusal == null) {
+            connectionTrouble = "cannot reconnect to Redis: " + RedisRefusal.describe(cause);
+            return;
+        }
+        String text = "authentication failure: " + refusal.describe(settings.redisUrlMasked());
+        connectionTrouble = text;
+        long now = System.currentTimeMillis();
+        if (!text.equals(refusalLogged) || now - refusalLoggedAt >= REFUSAL_LOG_EVERY_MS) {
+            log.error("{}; retrying every {} ms at most", text, RECONNECT_MAX_MS);
+            refusalLogged = text;
+            refusalLoggedAt = now;
+        }
+    }
+
+    /**
+     * Connects and runs the worker on the calling thread until a stop is requested.
+     *
+     * @throws ConfigurationError when Redis refuses the credentials or a command the worker needs
+     */
     public void runLoop() {
         try {
             StatefulRedisConnection<String, String> read = connect();
@@ -172,7 +229,11 @@ public final class Daemon implements AutoCloseable {
 
     @Override
     public void close() {
-        requestStop("closing", false);
+        if (finished.getCount() == 0) {
+            stopping = true; // the loop has ended (a configuration error): nothing in flight to announce
+        } else {
+            requestStop("closing", false);
+        }
         try {
             finished.await(settings.shutdownTimeoutMs(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
@@ -188,11 +249,18 @@ public final class Daemon implements AutoCloseable {
         long backoff = 100;
         for (int attempt = 1; !stopping; attempt++) {
             try {
-                return client.connect(Utf8Codec.INSTANCE);
+                StatefulRedisConnection<String, String> connection = client.connect(Utf8Codec.INSTANCE);
+                connectionTrouble = null;
+                return connection;
             } catch (RuntimeException e) {
+                RedisRefusal refusal = RedisRefusal.in(e);
+                if (refusal != null) { // at start-up: a configuration error, not worth a restart loop
+                    throw new ConfigurationError(refusal.describe(settings.redisUrlMasked()));
+                }
+                connectionTrouble = "cannot connect to Redis: " + RedisRefusal.describe(e);
                 if (attempt % CONNECT_WARN_EVERY == 1) {
-                    log.warn("cannot connect to Redis ({}); attempt {}, retrying every {} ms at most", e.getMessage(),
-                            attempt, RECONNECT_MAX_MS);
+                    log.warn("{}; attempt {}, retrying every {} ms at most", connectionTrouble, attempt,
+                            RECONNECT_MAX_MS);
                 }
                 long until = System.currentTimeMillis() + backoff;
                 while (!stopping && System.currentTimeMillis() < until) {

@@ -1,5 +1,7 @@
 package com.exitbrain.stream;
 
+import io.lettuce.core.Limit;
+import io.lettuce.core.Range;
 import io.lettuce.core.RedisBusyException;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.XGroupCreateArgs;
@@ -29,6 +31,37 @@ final class GroupSetup {
                 return false;
             }
             throw e;
+        }
+    }
+
+    /**
+     * Whether {@code stream} still holds the entry {@code id} that this worker read from it: if so,
+     * it is the stream the worker was reading and a vanished group is recreated where the worker
+     * was; if not, Redis lost its data (an empty restart, a restored snapshot) or the stream was
+     * written anew, and none of its entries need be one the worker has seen. True when it cannot
+     * tell (no id yet; an ACL of an earlier version without XRANGE): the old behaviour.
+     */
+    static boolean stillHolds(RedisCommands<String, String> redis, String stream, String id) {
+        if (id == null) {
+            return true;
+        }
+        try {
+            return !redis.xrange(stream, Range.create(id, id), Limit.from(1)).isEmpty();
+        } catch (RedisCommandExecutionException e) {
+            if (String.valueOf(e.getMessage()).startsWith("NOPERM")) {
+                return true;
+            }
+            throw e;
+        }
+    }
+
+    /** The id of the stream's first entry, for a log line; "none" when empty or unreadable. */
+    static String firstId(RedisCommands<String, String> redis, String stream) {
+        try {
+            var first = redis.xrange(stream, Range.create("-", "+"), Limit.from(1));
+            return first.isEmpty() ? "none" : first.get(0).getId();
+        } catch (RedisCommandExecutionException e) {
+            return "unknown";
         }
     }
 

@@ -1,5 +1,6 @@
 package com.exitbrain.stream;
 
+import com.exitbrain.config.ConfigurationError;
 import com.exitbrain.config.Settings;
 import com.exitbrain.config.SettingsLoader;
 import com.exitbrain.health.WorkerMetrics;
@@ -49,6 +50,8 @@ public final class StreamWorker implements Runnable {
     private final WorkerMetrics metrics;
     private final Map<InputKind, String> streams = new HashMap<>();
     private final Map<String, String> resumeAfter = new HashMap<>();
+    /** Per stream, an entry this worker read there, to recognise the stream after a group vanished. */
+    private final Map<String, String> lastRead = new HashMap<>();
     private final Consumer<String> me;
     private final ConsumerSweep sweep;
     private final CountDownLatch finished = new CountDownLatch(1);
@@ -56,6 +59,8 @@ public final class StreamWorker implements Runnable {
 
     private volatile boolean running = true;
     private volatile boolean healthy;
+    /** Whether a whole pass (set-up, own pending, claims, one read) has succeeded since start-up. */
+    private boolean passed;
     private volatile String lastError = "starting";
 
     /**
@@ -131,6 +136,7 @@ public final class StreamWorker implements Runnable {
                         nextClaim = System.currentTimeMillis() + settings.claimIntervalMs();
                     }
                     readNew();
+                    passed = true;
                     healthy = true;
                     lastError = null;
                     backoff = 100;
@@ -140,9 +146,17 @@ public final class StreamWorker implements Runnable {
                         break;
                     }
                     healthy = false;
-                    lastError = e.getClass().getSimpleName() + ": " + e.getMessage();
                     metrics.redisError();
-                    log.warn("Redis operation failed ({}); retrying in {} ms", lastError, backoff);
+                    RedisRefusal refusal = RedisRefusal.in(e);
+                    if (refusal == null) {
+                        lastError = e.getClass().getSimpleName() + ": " + e.getMessage();
+                        log.warn("Redis operation failed ({}); retrying in {} ms", lastError, backoff);
+                    } else if (!passed) { // a command it cannot do without: the ACL needs fixing, not a restart
+                        throw new ConfigurationError(refusal.describe(settings.redisUrlMasked()));
+                    } else {
+                        lastError = "authentication failure: " + refusal.describe(settings.redisUrlMasked());
+                        log.error("{}; retrying in {} ms", lastError, backoff);
+                    }
                     sleepUnlessReconnected(backoff);
                     backoff = Math.min(MAX_BACKOFF_MS, backoff * 2);
                 }
@@ -152,15 +166,34 @@ public final class StreamWorker implements Runnable {
         }
     }
 
+    /**
+     * Creates the groups, or recreates one that vanished under the running worker. Recreated after
+     * the last id this worker processed only while the stream still holds the entry it read last:
+     * then entries up to there were processed, and a group at 0 would publish them all a second
+     * time (the scripts' pending check guards only entries still pending, and a new group makes
+     * every entry pending again). Once that entry is gone, the stream is not the one the worker
+     * read (Redis lost its data or was restored from a snapshot, the stream was deleted and written
+     * anew, the producer's clock moved back): its ids may lie below the remembered one, and a group
+     * recreated there would skip them without a word. So it is recreated at 0, with a warning
+     * naming both ids. Trimming cannot fool this: it removes the oldest entries first, so had it
+     * taken the entry read last, every entry left is newer and 0 delivers the same ones.
+     */
     private void setUp() {
         String configured = settings.groupStartLatest() ? "$" : "0";
         for (String stream : streams.values()) {
-            String start = resumeAfter.getOrDefault(stream, configured);
+            String remembered = resumeAfter.get(stream);
+            boolean sameStream = remembered == null || GroupSetup.stillHolds(control, stream, lastRead.get(stream));
+            String start = remembered == null ? configured : sameStream ? remembered : "0";
             if (GroupSetup.ensure(control, stream, settings.group(), start)) {
-                if (resumeAfter.containsKey(stream)) {
+                if (remembered == null) {
+                    log.info("created consumer group {} on {} at {}", settings.group(), stream, start);
+                } else if (sameStream) {
                     log.warn("consumer group {} was missing on {}; recreated after {}", settings.group(), stream, start);
                 } else {
-                    log.info("created consumer group {} on {} at {}", settings.group(), stream, start);
+                    log.warn("consumer group {} was missing on {}, and so is entry {} this worker read last there"
+                            + " (Redis lost its data, or the stream was written anew): recreated at 0, not after {},"
+                            + " so that no entry is skipped; the stream now starts at {}", settings.group(), stream,
+                            lastRead.get(stream), remembered, GroupSetup.firstId(control, stream));
                 }
             }
         }
@@ -232,6 +265,7 @@ public final class StreamWorker implements Runnable {
         // Should the group vanish mid-batch, it is recreated just before the oldest unfinished entry.
         first.forEach((s, id) -> resumeAfter.merge(s, GroupSetup.predecessor(id),
                 (a, b) -> GroupSetup.compare(a, b) <= 0 ? a : b));
+        lastRead.putAll(last);
         long started = System.nanoTime();
         processor.process(batch);
         metrics.batch(System.nanoTime() - started);
