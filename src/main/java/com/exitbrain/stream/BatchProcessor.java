@@ -18,6 +18,7 @@ import com.exitbrain.pnl.PnlStats;
 import com.exitbrain.pnl.ScopeCache;
 import com.exitbrain.pnl.ScopeState;
 import com.exitbrain.pnl.WindowEntry;
+import com.exitbrain.redis.Backoff;
 import io.lettuce.core.RedisFuture;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -28,7 +29,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -141,6 +141,7 @@ final class BatchProcessor {
         }
         try {
             List<Work> remaining = works;
+            Backoff contention = new Backoff(1, 20);
             for (int round = 0; !remaining.isEmpty(); round++) {
                 if (round == MAX_ROUNDS) {
                     log.warn("{} entries still contended after {} rounds; left pending for redelivery",
@@ -149,7 +150,8 @@ final class BatchProcessor {
                     return;
                 }
                 if (round > 0) {
-                    LockSupport.parkNanos(ThreadLocalRandom.current().nextLong(100_000, 2_000_000L * Math.min(round, 10)));
+                    // another worker changed what these entries depend on: let it finish, not in step
+                    LockSupport.parkNanos(contention.nextJittered() * 1_000_000L);
                 }
                 remaining = attempt(remaining, round == 0);
             }

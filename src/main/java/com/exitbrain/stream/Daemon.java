@@ -5,6 +5,7 @@ import com.exitbrain.config.ConfigurationError;
 import com.exitbrain.config.Settings;
 import com.exitbrain.config.SettingsLoader;
 import com.exitbrain.health.HealthCheck;
+import com.exitbrain.redis.Backoff;
 import com.exitbrain.health.HealthServer;
 import com.exitbrain.health.WorkerMetrics;
 import io.lettuce.core.ClientOptions;
@@ -246,7 +247,7 @@ public final class Daemon implements AutoCloseable {
     }
 
     private StatefulRedisConnection<String, String> connect() throws InterruptedException {
-        long backoff = 100;
+        Backoff backoff = new Backoff(100, RECONNECT_MAX_MS);
         for (int attempt = 1; !stopping; attempt++) {
             try {
                 StatefulRedisConnection<String, String> connection = client.connect(Utf8Codec.INSTANCE);
@@ -262,11 +263,10 @@ public final class Daemon implements AutoCloseable {
                     log.warn("{}; attempt {}, retrying every {} ms at most", connectionTrouble, attempt,
                             RECONNECT_MAX_MS);
                 }
-                long until = System.currentTimeMillis() + backoff;
+                long until = System.currentTimeMillis() + backoff.next();
                 while (!stopping && System.currentTimeMillis() < until) {
                     Thread.sleep(20);
                 }
-                backoff = Math.min(RECONNECT_MAX_MS, backoff * 2);
             }
         }
         return null;

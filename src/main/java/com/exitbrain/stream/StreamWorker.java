@@ -4,6 +4,7 @@ import com.exitbrain.config.ConfigurationError;
 import com.exitbrain.config.Settings;
 import com.exitbrain.config.SettingsLoader;
 import com.exitbrain.health.WorkerMetrics;
+import com.exitbrain.redis.Backoff;
 import io.lettuce.core.models.stream.ClaimedMessages;
 import io.lettuce.core.Consumer;
 import io.lettuce.core.Limit;
@@ -108,7 +109,7 @@ public final class StreamWorker implements Runnable {
     public void run() {
         boolean setUp = false;
         boolean announced = false;
-        long backoff = 100;
+        Backoff backoff = new Backoff(100, MAX_BACKOFF_MS);
         long nextClaim = 0;
         long nextSweep = 0;
         try {
@@ -139,7 +140,7 @@ public final class StreamWorker implements Runnable {
                     passed = true;
                     healthy = true;
                     lastError = null;
-                    backoff = 100;
+                    backoff.reset();
                 } catch (RuntimeException e) {
                     setUp = false;
                     if (!running) {
@@ -148,17 +149,17 @@ public final class StreamWorker implements Runnable {
                     healthy = false;
                     metrics.redisError();
                     RedisRefusal refusal = RedisRefusal.in(e);
+                    long delay = backoff.next();
                     if (refusal == null) {
                         lastError = e.getClass().getSimpleName() + ": " + e.getMessage();
-                        log.warn("Redis operation failed ({}); retrying in {} ms", lastError, backoff);
+                        log.warn("Redis operation failed ({}); retrying in {} ms", lastError, delay);
                     } else if (!passed) { // a command it cannot do without: the ACL needs fixing, not a restart
                         throw new ConfigurationError(refusal.describe(settings.redisUrlMasked()));
                     } else {
                         lastError = "authentication failure: " + refusal.describe(settings.redisUrlMasked());
-                        log.error("{}; retrying in {} ms", lastError, backoff);
+                        log.error("{}; retrying in {} ms", lastError, delay);
                     }
-                    sleepUnlessReconnected(backoff);
-                    backoff = Math.min(MAX_BACKOFF_MS, backoff * 2);
+                    sleepUnlessReconnected(delay);
                 }
             }
         } finally {
