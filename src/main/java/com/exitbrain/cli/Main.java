@@ -4,10 +4,10 @@ import com.exitbrain.config.ConfigurationError;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** {@code java -jar exitbrain.jar run | levels | validate} (SPEC §7). */
+/** {@code java -jar exitbrain.jar run | levels | plan | validate} (SPEC §7). */
 @Command(name = "exitbrain", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Adaptive leverage-aware take-profit / stop-loss levels over Redis Streams.",
-        subcommands = {RunCommand.class, LevelsCommand.class, ValidateCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {RunCommand.class, LevelsCommand.class, PlanCommand.class, ValidateCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec
@@ -40,7 +40,7 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required: run, levels or validate");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required: run, levels, plan or validate");
     }
 
     static final class Version implements CommandLine.IVersionProvider {

@@ -1,39 +1,18 @@
 package com.exitbrain.cli;
 
+import static com.exitbrain.cli.Cli.execute;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import com.exitbrain.cli.Cli.Run;
 import org.junit.jupiter.api.Test;
 
 /**
- * Exit statuses of the command line (SPEC §7), in process through {@link Main#execute}. Output is
- * captured by swapping System.out and System.err, which picocli reads when a command line is built.
+ * Exit statuses of the command line (SPEC §7), in process through {@link Main#execute} ({@link Cli}).
  * The packaged jar, its JSON and exit status 78 are checked by {@link CommandLineIT}.
  */
 class MainTest {
-    private record Run(int status, String out, String err) {
-    }
-
-    private static Run execute(String... args) {
-        PrintStream stdout = System.out;
-        PrintStream stderr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int status = Main.execute(args);
-            return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(stdout);
-            System.setErr(stderr);
-        }
-    }
-
     @Test
     void validatePassesEveryWorkedExample() {
         Run run = execute("validate");
@@ -126,7 +105,8 @@ class MainTest {
     void helpCommandListsTheCommandsAndHelpsWithOne() {
         Run all = execute("help");
         assertEquals(0, all.status(), all.err());
-        assertTrue(all.out().contains("levels") && all.out().contains("validate") && all.out().contains("run"), all.out());
+        assertTrue(all.out().contains("levels") && all.out().contains("validate") && all.out().contains("run")
+                && all.out().contains("plan"), all.out());
         Run levels = execute("help", "levels");
         assertEquals(0, levels.status(), levels.err());
         assertTrue(levels.out().contains("--leverage"), levels.out());
@@ -137,7 +117,7 @@ class MainTest {
         Run run = execute();
 
         assertEquals(2, run.status());
-        assertTrue(run.err().contains("a command is required"), run.err());
+        assertTrue(run.err().contains("a command is required: run, levels, plan or validate"), run.err());
     }
 
     @Test
