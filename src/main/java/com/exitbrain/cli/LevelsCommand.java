@@ -5,7 +5,7 @@ import com.exitbrain.engine.InvalidInputException;
 import com.exitbrain.engine.LevelEngine;
 import com.exitbrain.engine.LevelSet;
 import com.exitbrain.engine.Side;
-import com.exitbrain.stream.LevelsRecord;
+import com.exitbrain.output.LevelsRecord;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.PrintWriter;
 import java.math.BigDecimal;

@@ -2,11 +2,11 @@ package com.exitbrain.cli;
 
 import com.exitbrain.config.Settings;
 import com.exitbrain.config.SymbolDefaults;
-import com.exitbrain.engine.InputNumbers;
+import com.exitbrain.event.InputNumbers;
 import com.exitbrain.engine.InvalidInputException;
 import com.exitbrain.engine.PositionRequest;
 import com.exitbrain.engine.Side;
-import com.exitbrain.stream.LevelsRecord;
+import com.exitbrain.output.LevelsRecord;
 import java.math.BigDecimal;
 import java.util.Optional;
 import picocli.CommandLine.Option;

@@ -1,7 +1,7 @@
 package com.exitbrain.cli;
 
 import com.exitbrain.config.SettingsLoader;
-import com.exitbrain.stream.Daemon;
+import com.exitbrain.app.Daemon;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 

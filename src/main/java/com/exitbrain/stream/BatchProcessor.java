@@ -1,5 +1,15 @@
 package com.exitbrain.stream;
 
+import com.exitbrain.event.EventFields;
+import com.exitbrain.event.FillEvent;
+import com.exitbrain.event.PositionOpened;
+import com.exitbrain.event.TradeClosed;
+import com.exitbrain.output.DeadLetter;
+import com.exitbrain.output.LevelsRecord;
+
+import com.exitbrain.redis.Pipeline;
+import com.exitbrain.redis.Script;
+
 import com.exitbrain.config.Settings;
 import com.exitbrain.engine.Decimals;
 import com.exitbrain.engine.ErrorCode;

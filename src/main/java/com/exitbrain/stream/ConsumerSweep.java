@@ -1,5 +1,7 @@
 package com.exitbrain.stream;
 
+import com.exitbrain.redis.Script;
+
 import io.lettuce.core.Consumer;
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;

@@ -1,5 +1,9 @@
 package com.exitbrain.stream;
 
+import com.exitbrain.event.PositionOpened;
+import com.exitbrain.event.TradeClosed;
+import com.exitbrain.redis.Pipeline;
+
 import com.exitbrain.config.Settings;
 import com.exitbrain.plan.ExitPlan;
 import com.exitbrain.plan.Fill;

@@ -1,5 +1,9 @@
 package com.exitbrain.stream;
 
+import com.exitbrain.redis.Pipeline;
+import com.exitbrain.redis.RedisRefusal;
+import com.exitbrain.redis.Script;
+
 import com.exitbrain.config.ConfigurationError;
 import com.exitbrain.config.Settings;
 import com.exitbrain.config.SettingsLoader;

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
-import com.exitbrain.stream.Daemon;
+import com.exitbrain.app.Daemon;
 import com.exitbrain.testing.RedisProcess;
 import com.exitbrain.testing.WorkerHarness;
 import java.net.InetAddress;

@@ -4,7 +4,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.exitbrain.stream.Daemon;
+import com.exitbrain.app.Daemon;
 import com.exitbrain.testing.HealthClient;
 import com.exitbrain.testing.RedisProcess;
 import com.exitbrain.testing.Streams;

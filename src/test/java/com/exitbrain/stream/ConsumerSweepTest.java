@@ -1,5 +1,7 @@
 package com.exitbrain.stream;
 
+import com.exitbrain.redis.Script;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -1,5 +1,7 @@
 package com.exitbrain.stream;
 
+import com.exitbrain.app.Daemon;
+
 import static com.exitbrain.testing.Streams.DLQ;
 import static com.exitbrain.testing.Streams.LEVELS;
 import static com.exitbrain.testing.Streams.POSITIONS;

@@ -2,7 +2,7 @@ package com.exitbrain.testing;
 
 import com.exitbrain.config.Settings;
 import com.exitbrain.config.SettingsLoader;
-import com.exitbrain.stream.Daemon;
+import com.exitbrain.app.Daemon;
 import java.io.IOException;
 import java.util.HashMap;
 import java.util.Map;

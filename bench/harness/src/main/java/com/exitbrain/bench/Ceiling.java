@@ -1,6 +1,6 @@
 package com.exitbrain.bench;
 
-import com.exitbrain.stream.Utf8Codec;
+import com.exitbrain.redis.Utf8Codec;
 
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.Consumer;
@@ -82,7 +82,7 @@ final class Ceiling {
         client.setOptions(ClientOptions.builder()
                 .timeoutOptions(TimeoutOptions.enabled(Duration.ofSeconds(5))).build());
         // The same string codec as the worker being measured, so that the ceiling moves with it.
-        RedisCodec<String, String> codec = hasEntry(workerJar, "com/exitbrain/stream/Utf8Codec.class")
+        RedisCodec<String, String> codec = hasEntry(workerJar, "com.exitbrain.redis.Utf8Codec.class")
                 ? Utf8Codec.INSTANCE : StringCodec.UTF8;
         System.err.println("ceiling: codec " + codec.getClass().getSimpleName());
         StatefulRedisConnection<String, String> read = client.connect(codec);

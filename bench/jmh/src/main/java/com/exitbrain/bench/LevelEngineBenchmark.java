@@ -5,7 +5,7 @@ import com.exitbrain.engine.LevelSet;
 import com.exitbrain.engine.PositionRequest;
 import com.exitbrain.engine.Side;
 import com.exitbrain.engine.Tuning;
-import com.exitbrain.stream.LevelsRecord;
+import com.exitbrain.output.LevelsRecord;
 import java.math.BigDecimal;
 import java.util.Map;
 import java.util.Optional;

@@ -1,7 +1,7 @@
-package com.exitbrain.stream;
+package com.exitbrain.event;
 
 import com.exitbrain.engine.ErrorCode;
-import com.exitbrain.engine.InputNumbers;
+import com.exitbrain.event.InputNumbers;
 import com.exitbrain.engine.InvalidInputException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -15,8 +15,8 @@ import java.util.Map;
  * in a {@code payload} (or {@code data}) field. Values come back as text; an empty or blank string,
  * or a JSON null, counts as absent.
  */
-final class EventFields {
-    static final ObjectMapper JSON = new ObjectMapper()
+public final class EventFields {
+    public static final ObjectMapper JSON = new ObjectMapper()
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
@@ -29,7 +29,7 @@ final class EventFields {
     }
 
     /** Reads an entry, refusing it when oversized or when its payload is not a JSON object. */
-    static EventFields of(Map<String, String> entry, int maxEntryBytes) {
+    public static EventFields of(Map<String, String> entry, int maxEntryBytes) {
         long size = 0;
         for (var e : entry.entrySet()) {
             size += utf8Length(e.getKey()) + utf8Length(e.getValue());
@@ -62,7 +62,7 @@ final class EventFields {
      * reach us as U+FFFD, and two different ids could then read alike (a second trade taken for a
      * duplicate): a field read with one is invalid.
      */
-    String text(String name) {
+    public String text(String name) {
         if (object == null) {
             return checked(name, flat.get(name));
         }
@@ -95,7 +95,7 @@ final class EventFields {
     }
 
     /** The first present field among the names given (aliases), or {@code null}. */
-    String firstText(String... names) {
+    public String firstText(String... names) {
         for (String name : names) {
             String value = text(name);
             if (value != null) {
@@ -106,7 +106,7 @@ final class EventFields {
     }
 
     /** Like {@link #text}, but a JSON value that is no number nor string is an invalid number. */
-    String numericText(String name) {
+    public String numericText(String name) {
         try {
             return text(name);
         } catch (InvalidInputException e) {
@@ -115,7 +115,7 @@ final class EventFields {
     }
 
     /** A required numeric field's text: missing_field when absent. */
-    String requiredNumericText(String name) {
+    public String requiredNumericText(String name) {
         String value = numericText(name);
         if (value == null) {
             throw new InvalidInputException(ErrorCode.MISSING_FIELD, name + " is required but missing.");
@@ -124,11 +124,11 @@ final class EventFields {
     }
 
     /** The leverage every event carries (SPEC §3: 1 to max-leverage). */
-    double leverage(double maxLeverage) {
+    public double leverage(double maxLeverage) {
         return InputNumbers.number("leverage", requiredNumericText("leverage"), 1, maxLeverage);
     }
 
-    String required(String name) {
+    public String required(String name) {
         String value = text(name);
         if (value == null) {
             throw new InvalidInputException(ErrorCode.MISSING_FIELD, name + " is required but missing.");
@@ -165,7 +165,7 @@ final class EventFields {
      * '?' it is encoded as. (Encoding every field of every entry just to size it was 3% of the
      * worker's allocation.)
      */
-    static long utf8Length(String s) {
+    public static long utf8Length(String s) {
         if (s == null) {
             return 0;
         }

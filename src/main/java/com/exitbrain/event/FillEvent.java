@@ -1,18 +1,18 @@
-package com.exitbrain.stream;
+package com.exitbrain.event;
 
 import com.exitbrain.engine.ErrorCode;
-import com.exitbrain.engine.InputNumbers;
+import com.exitbrain.event.InputNumbers;
 import com.exitbrain.engine.InvalidInputException;
 import com.exitbrain.plan.Fill;
 import com.exitbrain.plan.FillOrder;
 import java.math.BigDecimal;
 
 /** Reads a fill event (SPEC §9) into a {@link Fill}; a bad field is an {@link InvalidInputException}. */
-final class FillEvent {
+public final class FillEvent {
     private FillEvent() {
     }
 
-    static Fill parse(EventFields f, String entryId) {
+    public static Fill parse(EventFields f, String entryId) {
         String positionId = f.required("position_id");
         String orderText = f.required("order");
         FillOrder order = FillOrder.parse(orderText).orElseThrow(() -> new InvalidInputException(ErrorCode.INVALID_VALUE,

@@ -1,4 +1,6 @@
-package com.exitbrain.stream;
+package com.exitbrain.output;
+
+import com.exitbrain.event.EventFields;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

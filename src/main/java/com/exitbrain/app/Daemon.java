@@ -1,4 +1,6 @@
-package com.exitbrain.stream;
+package com.exitbrain.app;
+
+import com.exitbrain.stream.StreamWorker;
 
 import ch.qos.logback.classic.Level;
 import com.exitbrain.config.ConfigurationError;
@@ -6,6 +8,8 @@ import com.exitbrain.config.Settings;
 import com.exitbrain.config.SettingsLoader;
 import com.exitbrain.health.HealthCheck;
 import com.exitbrain.redis.Backoff;
+import com.exitbrain.redis.RedisRefusal;
+import com.exitbrain.redis.Utf8Codec;
 import com.exitbrain.health.HealthServer;
 import com.exitbrain.health.WorkerMetrics;
 import io.lettuce.core.ClientOptions;
@@ -272,7 +276,7 @@ public final class Daemon implements AutoCloseable {
         return null;
     }
 
-    static RedisURI redisUri(Settings settings) {
+    public static RedisURI redisUri(Settings settings) {
         RedisURI uri = RedisURI.create(settings.redisUrl());
         uri.setTimeout(Duration.ofMillis(settings.commandTimeoutMs()));
         return uri;

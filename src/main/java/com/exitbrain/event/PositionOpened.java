@@ -1,9 +1,11 @@
-package com.exitbrain.stream;
+package com.exitbrain.event;
+
+import com.exitbrain.output.LevelsRecord;
 
 import com.exitbrain.config.Settings;
 import com.exitbrain.config.SymbolDefaults;
 import com.exitbrain.engine.ErrorCode;
-import com.exitbrain.engine.InputNumbers;
+import com.exitbrain.event.InputNumbers;
 import com.exitbrain.engine.InvalidInputException;
 import com.exitbrain.engine.PositionRequest;
 import com.exitbrain.engine.Side;
@@ -11,11 +13,11 @@ import java.math.BigDecimal;
 import java.util.Optional;
 
 /** A parsed position-opened event (SPEC §3), with the symbol's configured defaults filled in. */
-record PositionOpened(String symbol, String positionId, boolean explicitPositionId, Optional<Side> side, double leverage, double volatility,
+public record PositionOpened(String symbol, String positionId, boolean explicitPositionId, Optional<Side> side, double leverage, double volatility,
                       double confidence, BigDecimal entryPrice, BigDecimal quantity, BigDecimal tickSize,
                       BigDecimal lotSize, Double maintenanceMarginRate) {
 
-    static PositionOpened parse(EventFields f, String entryId, Settings settings) {
+    public static PositionOpened parse(EventFields f, String entryId, Settings settings) {
         String symbol = symbol(f);
         double leverage = f.leverage(settings.tuning().maxLeverage());
         double volatility = 1.0;
@@ -47,21 +49,21 @@ record PositionOpened(String symbol, String positionId, boolean explicitPosition
     }
 
     /** SPEC §9: a plan needs an explicit position id, a side, an entry price and a quantity. */
-    boolean plannable() {
+    public boolean plannable() {
         return explicitPositionId && side.isPresent() && entryPrice != null && quantity != null;
     }
 
-    PositionRequest request(double averagePnl) {
+    public PositionRequest request(double averagePnl) {
         return new PositionRequest(leverage, volatility, confidence, averagePnl, side, entryPrice, quantity,
                 tickSize, lotSize, maintenanceMarginRate == null ? 0 : maintenanceMarginRate);
     }
 
-    LevelsRecord.Context context(String sourceId) {
+    public LevelsRecord.Context context(String sourceId) {
         return new LevelsRecord.Context(symbol, positionId, sourceId, side.orElse(null), entryPrice, quantity,
                 tickSize, lotSize, maintenanceMarginRate);
     }
 
-    static String symbol(EventFields f) {
+    public static String symbol(EventFields f) {
         String symbol = f.required("symbol").trim();
         if (symbol.isEmpty() || symbol.length() > 64) {
             throw new InvalidInputException(ErrorCode.INVALID_VALUE,

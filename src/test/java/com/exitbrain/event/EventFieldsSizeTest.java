@@ -1,4 +1,4 @@
-package com.exitbrain.stream;
+package com.exitbrain.event;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

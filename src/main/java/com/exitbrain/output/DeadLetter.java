@@ -1,4 +1,6 @@
-package com.exitbrain.stream;
+package com.exitbrain.output;
+
+import com.exitbrain.event.EventFields;
 
 import com.exitbrain.engine.ErrorCode;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -8,13 +10,13 @@ import java.util.Map;
 import java.util.function.IntPredicate;
 
 /** The dead-letter entry of SPEC §8 for one refused input entry. */
-final class DeadLetter {
-    static final int PAYLOAD_LIMIT = 16 * 1024;
+public final class DeadLetter {
+    public static final int PAYLOAD_LIMIT = 16 * 1024;
 
     private DeadLetter() {
     }
 
-    static Map<String, String> fields(String sourceStream, String sourceId, ErrorCode error, String reason,
+    public static Map<String, String> fields(String sourceStream, String sourceId, ErrorCode error, String reason,
                                       Map<String, String> original, long deliveries, String consumer,
                                       long epochSeconds) {
         Map<String, String> f = new LinkedHashMap<>();
@@ -54,7 +56,7 @@ final class DeadLetter {
      * that fits is cut to it and ends in "…"; if even that is not enough (thousands of fields), the
      * fields that fit are kept, in order, and "…" says how many were left out.
      */
-    static String bounded(Map<String, String> fields) {
+    public static String bounded(Map<String, String> fields) {
         int longest = largest(PAYLOAD_LIMIT, n -> fits(capped(fields, n)));
         Map<String, String> capped = capped(fields, longest);
         if (fits(capped)) {

@@ -1,4 +1,4 @@
-package com.exitbrain.stream;
+package com.exitbrain.redis;
 
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisNoScriptException;
@@ -15,7 +15,7 @@ import java.util.HexFormat;
 import java.util.List;
 
 /** A Lua script from the jar, run by EVALSHA; {@link #load} after a NOSCRIPT (Redis restarted). */
-final class Script {
+public final class Script {
     private final String body;
     private final ScriptOutputType type;
     private volatile String source;
@@ -34,12 +34,12 @@ final class Script {
      * first write: the worker's scripts write their XACK first, which Redis lets through, so there
      * the worker can go past maxmemory by a batch.
      */
-    void useShebang(boolean on) {
+    public void useShebang(boolean on) {
         source = on ? "#!lua\n" + body : body;
         sha = sha1(source);
     }
 
-    static Script resource(String name, ScriptOutputType type) {
+    public static Script resource(String name, ScriptOutputType type) {
         try (InputStream in = Script.class.getResourceAsStream("/lua/" + name)) {
             if (in == null) {
                 throw new IllegalStateException("missing script /lua/" + name);
@@ -50,16 +50,16 @@ final class Script {
         }
     }
 
-    <T> RedisFuture<T> call(RedisAsyncCommands<String, String> redis, List<String> keys, List<String> args) {
+    public <T> RedisFuture<T> call(RedisAsyncCommands<String, String> redis, List<String> keys, List<String> args) {
         return call(redis, keys.toArray(String[]::new), args.toArray(String[]::new));
     }
 
-    <T> RedisFuture<T> call(RedisAsyncCommands<String, String> redis, String[] keys, String[] args) {
+    public <T> RedisFuture<T> call(RedisAsyncCommands<String, String> redis, String[] keys, String[] args) {
         return redis.evalsha(sha, type, keys, args);
     }
 
     /** Runs the script and waits for its reply, loading it first if Redis does not have it. */
-    <T> T callNow(RedisCommands<String, String> redis, String[] keys, String... args) {
+    public <T> T callNow(RedisCommands<String, String> redis, String[] keys, String... args) {
         try {
             return redis.evalsha(sha, type, keys, args);
         } catch (RuntimeException e) {
@@ -71,11 +71,11 @@ final class Script {
         }
     }
 
-    RedisFuture<String> load(RedisAsyncCommands<String, String> redis) {
+    public RedisFuture<String> load(RedisAsyncCommands<String, String> redis) {
         return redis.scriptLoad(source);
     }
 
-    static boolean isNoScript(Throwable t) {
+    public static boolean isNoScript(Throwable t) {
         for (Throwable c = t; c != null; c = c.getCause()) {
             if (c instanceof RedisNoScriptException || String.valueOf(c.getMessage()).startsWith("NOSCRIPT")) {
                 return true;

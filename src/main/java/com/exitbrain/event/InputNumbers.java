@@ -1,4 +1,8 @@
-package com.exitbrain.engine;
+package com.exitbrain.event;
+
+import com.exitbrain.engine.Decimals;
+import com.exitbrain.engine.ErrorCode;
+import com.exitbrain.engine.InvalidInputException;
 
 import java.math.BigDecimal;
 

@@ -1,4 +1,4 @@
-package com.exitbrain.stream;
+package com.exitbrain.output;
 
 import com.exitbrain.engine.Decimals;
 import com.exitbrain.engine.ExitPrices;

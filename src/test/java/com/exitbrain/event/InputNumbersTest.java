@@ -1,4 +1,7 @@
-package com.exitbrain.engine;
+package com.exitbrain.event;
+
+import com.exitbrain.engine.ErrorCode;
+import com.exitbrain.engine.InvalidInputException;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,4 +1,4 @@
-package com.exitbrain.stream;
+package com.exitbrain.redis;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

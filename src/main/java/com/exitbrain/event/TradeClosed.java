@@ -1,16 +1,16 @@
-package com.exitbrain.stream;
+package com.exitbrain.event;
 
 import com.exitbrain.config.Settings;
-import com.exitbrain.engine.InputNumbers;
+import com.exitbrain.event.InputNumbers;
 import com.exitbrain.engine.InvalidInputException;
 import com.exitbrain.pnl.LeverageBucket;
 import java.math.BigDecimal;
 
 /** A parsed trade-closed event (SPEC §3, §8). */
-record TradeClosed(String tradeId, String symbol, double leverage, BigDecimal pnl, String closedAt) {
+public record TradeClosed(String tradeId, String symbol, double leverage, BigDecimal pnl, String closedAt) {
     private static final BigDecimal MAX_ABS_PNL = BigDecimal.TEN;
 
-    static TradeClosed parse(EventFields f, String entryId, Settings settings) {
+    public static TradeClosed parse(EventFields f, String entryId, Settings settings) {
         String symbol = PositionOpened.symbol(f);
         double leverage = f.leverage(settings.tuning().maxLeverage());
         String pnlText = f.requiredNumericText("pnl");
@@ -24,7 +24,7 @@ record TradeClosed(String tradeId, String symbol, double leverage, BigDecimal pn
     }
 
     /** The SPEC §2 leverage bucket of this trade. */
-    LeverageBucket bucket() {
+    public LeverageBucket bucket() {
         return LeverageBucket.of(leverage);
     }
 }

@@ -1,4 +1,4 @@
-package com.exitbrain.stream;
+package com.exitbrain.redis;
 
 import java.util.List;
 import java.util.regex.Matcher;
@@ -11,12 +11,12 @@ import java.util.regex.Pattern;
  * (credentials rotated, ACL edited) an authentication failure, retried until an operator fixes it.
  * Lettuce wraps them (a refused handshake is "Unable to connect to …"), so the causes are searched.
  */
-record RedisRefusal(String reply) {
+public record RedisRefusal(String reply) {
     private static final List<String> CODES = List.of("WRONGPASS", "NOAUTH", "NOPERM");
     private static final Pattern COMMAND = Pattern.compile("'([^']+)' command");
 
     /** The refusal among {@code failure}'s causes, or null when it is something else. */
-    static RedisRefusal in(Throwable failure) {
+    public static RedisRefusal in(Throwable failure) {
         for (Throwable c = failure; c != null; c = c.getCause()) {
             String message = String.valueOf(c.getMessage());
             if (CODES.stream().anyMatch(message::startsWith)) {
@@ -27,7 +27,7 @@ record RedisRefusal(String reply) {
     }
 
     /** One line naming REDIS_URL (masked) and Redis's own reply. */
-    String describe(String maskedUrl) {
+    public String describe(String maskedUrl) {
         if (!reply.startsWith("NOPERM")) {
             return "Redis refused the credentials of REDIS_URL " + maskedUrl + " (" + reply + ")";
         }
@@ -41,7 +41,7 @@ record RedisRefusal(String reply) {
      * What a failure to reach Redis says, down to its root cause: lettuce's own message
      * ("Unable to connect to 127.0.0.1/&lt;unresolved&gt;:6379") alone names no reason.
      */
-    static String describe(Throwable failure) {
+    public static String describe(Throwable failure) {
         StringBuilder text = new StringBuilder(String.valueOf(failure.getMessage()));
         Throwable root = failure;
         while (root.getCause() != null && root.getCause() != root) {

@@ -1,4 +1,4 @@
-package com.exitbrain.stream;
+package com.exitbrain.redis;
 
 import io.lettuce.core.LettuceFutures;
 import io.lettuce.core.RedisCommandTimeoutException;
@@ -16,13 +16,13 @@ import java.util.function.Function;
  * on a connection only the worker thread writes to. Scripts missing after a Redis restart are
  * loaded and the group is sent again, which the scripts make harmless.
  */
-final class Pipeline {
+public final class Pipeline {
     private final StatefulRedisConnection<String, String> connection;
     private final RedisAsyncCommands<String, String> async;
     private final Duration timeout;
     private final List<Script> scripts;
 
-    Pipeline(StatefulRedisConnection<String, String> connection, Duration timeout, List<Script> scripts) {
+    public Pipeline(StatefulRedisConnection<String, String> connection, Duration timeout, List<Script> scripts) {
         this.connection = connection;
         this.async = connection.async();
         this.timeout = timeout;
@@ -30,12 +30,12 @@ final class Pipeline {
         connection.setAutoFlushCommands(false);
     }
 
-    RedisAsyncCommands<String, String> commands() {
+    public RedisAsyncCommands<String, String> commands() {
         return async;
     }
 
     /** Issues the commands {@code issue} adds, flushes them together and returns every reply in order. */
-    <T> List<T> run(Function<RedisAsyncCommands<String, String>, List<RedisFuture<T>>> issue) {
+    public <T> List<T> run(Function<RedisAsyncCommands<String, String>, List<RedisFuture<T>>> issue) {
         return awaitOrResend(issue.apply(async), issue);
     }
 
@@ -43,7 +43,7 @@ final class Pipeline {
      * The replies of commands already sent (possibly flushed in parts); if Redis had lost the
      * scripts (restarted), loads them and sends the whole group again with {@code resend}.
      */
-    <T> List<T> awaitOrResend(List<RedisFuture<T>> sent,
+    public <T> List<T> awaitOrResend(List<RedisFuture<T>> sent,
                               Function<RedisAsyncCommands<String, String>, List<RedisFuture<T>>> resend) {
         try {
             return await(sent);
@@ -56,7 +56,7 @@ final class Pipeline {
         }
     }
 
-    void loadScripts() {
+    public void loadScripts() {
         String info = await(List.of(async.info("server"))).get(0);
         boolean seven = majorVersion(info) >= 7;
         scripts.forEach(s -> s.useShebang(seven));
@@ -68,7 +68,7 @@ final class Pipeline {
     }
 
     /** The major version in an INFO server reply ({@code redis_version:7.0.15}), 0 if not found. */
-    static int majorVersion(String info) {
+    public static int majorVersion(String info) {
         int at = info.indexOf("redis_version:");
         if (at < 0) {
             return 0;
@@ -82,12 +82,12 @@ final class Pipeline {
     }
 
     /** Sends the commands queued so far without waiting for their replies. */
-    void flush() {
+    public void flush() {
         connection.flushCommands();
     }
 
     /** Sends what is queued and returns the replies of {@code futures}, in order. */
-    <T> List<T> await(List<RedisFuture<T>> futures) {
+    public <T> List<T> await(List<RedisFuture<T>> futures) {
         connection.flushCommands();
         if (!LettuceFutures.awaitAll(timeout, futures.toArray(RedisFuture[]::new))) {
             throw new RedisCommandTimeoutException("no reply from Redis within " + timeout.toMillis() + " ms");

@@ -1,4 +1,4 @@
-package com.exitbrain.stream;
+package com.exitbrain.redis;
 
 import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
