@@ -70,7 +70,7 @@ record Options(Path workerJar, List<String> jvmFlags, String jvmFlagsSource, int
                 warmupSeconds, soakSeconds, batchSize, rounds, drain, latency, jsonOut, profileDir);
     }
 
-    /** With --profile, each run (worker or ceiling) leaves a JFR recording (profile settings) named after it. */
+    /** With --profile, each run (worker, floor, script mix) leaves a JFR recording (profile settings) named after it. */
     List<String> profileFlags(String run) {
         if (profileDir == null) {
             return List.of();

@@ -12,11 +12,16 @@ import java.util.Map;
 
 /**
  * The table and the JSON line. Drain figures are medians over the rounds; the headline ratio is
- * the median of each round's worker/ceiling ratio, the two runs of a round being back to back.
+ * the median of each round's worker / floor ratio (the Redis floor for the same effects, {@link
+ * Floor}); worker / per-entry script mix ({@link ScriptMix}) is reported beside it.
  */
 final class Report {
-    static final double POSITION_RATIO_TARGET = 0.8;
-    static final double TRADE_RATIO_TARGET = 0.7;
+    static final String WORKER = "worker";
+    static final String FLOOR = "floor";
+    static final String SCRIPT_MIX = "script-mix";
+    /** Targets against the floor (issue 10: at least 0.6, aim 0.8, for positions; 0.5 for trades). */
+    static final double POSITION_RATIO_TARGET = 0.6;
+    static final double TRADE_RATIO_TARGET = 0.5;
     static final double P99_TARGET_MS = 5.0;
     static final long RSS_TARGET_KIB = 256 * 1024;
     /** Heap after GC may move by allocator noise: growth counts above 1 MiB and 10% of the start. */
@@ -59,8 +64,9 @@ final class Report {
         soak = r;
     }
 
-    private record Summary(Drain.Kind kind, int events, double worker, double ceiling, double ratio, double target,
-                           boolean outputsOk, List<Drain.Result> runs) {
+    private record Summary(Drain.Kind kind, int events, double worker, double floor, double ratio,
+                           double scriptMix, double scriptMixRatio, double target, boolean outputsOk,
+                           List<Drain.Result> runs) {
         boolean pass() {
             return outputsOk && ratio >= target;
         }
@@ -71,17 +77,23 @@ final class Report {
         if (runs.isEmpty()) {
             return null;
         }
+        double target = kind == Drain.Kind.POSITIONS ? POSITION_RATIO_TARGET : TRADE_RATIO_TARGET;
+        return new Summary(kind, runs.get(0).events(), median(rates(runs, WORKER)), median(rates(runs, FLOOR)),
+                median(ratios(runs, FLOOR)), median(rates(runs, SCRIPT_MIX)), median(ratios(runs, SCRIPT_MIX)), target,
+                runs.stream().allMatch(Drain.Result::ok), runs);
+    }
+
+    /** worker / reference of each round, the runs of a round being back to back. */
+    private List<Double> ratios(List<Drain.Result> runs, String reference) {
         List<Double> ratios = new ArrayList<>();
         for (int round = 1; round <= options.rounds(); round++) {
-            Drain.Result w = find(runs, "worker", round);
-            Drain.Result c = find(runs, "ceiling", round);
+            Drain.Result w = find(runs, WORKER, round);
+            Drain.Result c = find(runs, reference, round);
             if (w != null && c != null) {
                 ratios.add(w.eventsPerSecond() / c.eventsPerSecond());
             }
         }
-        double target = kind == Drain.Kind.POSITIONS ? POSITION_RATIO_TARGET : TRADE_RATIO_TARGET;
-        return new Summary(kind, runs.get(0).events(), median(rates(runs, "worker")), median(rates(runs, "ceiling")),
-                median(ratios), target, runs.stream().allMatch(Drain.Result::ok), runs);
+        return ratios;
     }
 
     private static Drain.Result find(List<Drain.Result> runs, String client, int round) {
@@ -106,7 +118,7 @@ final class Report {
     }
 
     private long peakRssKib() {
-        long peak = drains.stream().filter(r -> r.client().equals("worker")).mapToLong(Drain.Result::peakRssKib)
+        long peak = drains.stream().filter(r -> r.client().equals(WORKER)).mapToLong(Drain.Result::peakRssKib)
                 .max().orElse(-1);
         for (Latency.Result r : new Latency.Result[]{latency, soak}) {
             if (r != null) {
@@ -134,23 +146,29 @@ final class Report {
                 machine.get("load_average_at_start"), Machine.loadAverage());
         out.printf("command: %s%n%n", command);
         String row = "%-44s %18s %12s %7s %12s  %s%n";
-        out.printf(row, "measure", "worker", "ceiling", "ratio", "target", "");
+        out.printf(row, "measure", "worker", "floor", "ratio", "target", "");
         for (Drain.Kind kind : Drain.Kind.values()) {
             Summary s = summary(kind);
             if (s == null) {
                 continue;
             }
             out.printf(row, String.format(Locale.ROOT, "drain %s %,d (median of %d)", kind.wire, s.events(),
-                            options.rounds()), perSecond(s.worker()), perSecond(s.ceiling()),
+                            options.rounds()), perSecond(s.worker()), perSecond(s.floor()),
                     String.format(Locale.ROOT, "%.3f", s.ratio()), String.format(Locale.ROOT, ">= %.2f", s.target()),
                     verdict(s.pass()) + (s.outputsOk() ? "" : " (outputs!)"));
+            out.printf(row, "  vs the per-entry script mix (no work)", perSecond(s.worker()), perSecond(s.scriptMix()),
+                    String.format(Locale.ROOT, "%.3f", s.scriptMixRatio()), "", "");
             out.printf(row, "  second half of the backlog (warm JIT)",
-                    perSecond(median(of(s.runs(), "worker", Drain.Result::secondHalfEventsPerSecond))),
-                    perSecond(median(of(s.runs(), "ceiling", Drain.Result::secondHalfEventsPerSecond))), "", "", "");
-            out.printf(row, "  client CPU per event", micros(median(of(s.runs(), "worker", Drain.Result::clientCpuMicrosPerEvent))),
-                    micros(median(of(s.runs(), "ceiling", Drain.Result::clientCpuMicrosPerEvent))), "", "", "");
-            out.printf(row, "  redis-server busy (share of a core)", percent(median(of(s.runs(), "worker", Drain.Result::redisBusy))),
-                    percent(median(of(s.runs(), "ceiling", Drain.Result::redisBusy))), "", "", "");
+                    perSecond(median(of(s.runs(), WORKER, Drain.Result::secondHalfEventsPerSecond))),
+                    perSecond(median(of(s.runs(), FLOOR, Drain.Result::secondHalfEventsPerSecond))), "", "", "");
+            out.printf(row, "  client CPU per event (floor; script mix)",
+                    micros(median(of(s.runs(), WORKER, Drain.Result::clientCpuMicrosPerEvent))),
+                    micros(median(of(s.runs(), FLOOR, Drain.Result::clientCpuMicrosPerEvent))),
+                    micros(median(of(s.runs(), SCRIPT_MIX, Drain.Result::clientCpuMicrosPerEvent))), "", "");
+            out.printf(row, "  redis-server busy (floor; script mix)",
+                    percent(median(of(s.runs(), WORKER, Drain.Result::redisBusy))),
+                    percent(median(of(s.runs(), FLOOR, Drain.Result::redisBusy))),
+                    percent(median(of(s.runs(), SCRIPT_MIX, Drain.Result::redisBusy))), "", "");
         }
         for (Latency.Result r : new Latency.Result[]{latency, soak}) {
             if (r == null) {
@@ -208,8 +226,11 @@ final class Report {
             ObjectNode d = drain.putObject(kind.wire);
             d.put("events", s.events());
             d.put("worker_events_per_s", Math.round(s.worker()));
-            d.put("ceiling_events_per_s", Math.round(s.ceiling()));
+            d.put("floor_events_per_s", Math.round(s.floor()));
             d.put("ratio", round(s.ratio(), 3));
+            d.put("ratio_of", "worker / floor");
+            d.put("script_mix_events_per_s", Math.round(s.scriptMix()));
+            d.put("script_mix_ratio", round(s.scriptMixRatio(), 3));
             d.put("target_ratio", s.target());
             d.put("outputs_ok", s.outputsOk());
             d.put("pass", s.pass());

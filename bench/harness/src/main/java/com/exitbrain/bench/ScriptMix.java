@@ -33,14 +33,15 @@ import java.util.concurrent.TimeUnit;
 import java.util.zip.ZipFile;
 
 /**
- * The ceiling: the fastest any worker could drain the streams on this machine and this Redis. It
+ * The per-entry script mix: the worker's own design with the work taken out (not a ceiling of what a
+ * worker could do here: that is {@link Floor}). It
  * sends the worker's Redis command mix (XREADGROUP COUNT n BLOCK on one connection; per entry one
  * EVALSHA of the worker's own publish.lua or record_trade.lua, read from its jar, with the same
  * keys and checks, pipelined on another) with field lists of the same size fixed in advance: no parsing, no math, no allocation
  * beyond the client's own. It uses the worker's string codec (read from its jar), so a faster
- * encoding in the worker raises the ceiling too. Runs as a child JVM with the worker's flags, measured the same way.
+ * encoding in the worker speeds this mix up too. Runs as a child JVM with the worker's flags, measured the same way.
  */
-final class Ceiling {
+final class ScriptMix {
     /** A real levels entry of the worker (BTCUSDT 20x long, with prices and quantities): 36 fields. */
     private static final String[] LEVELS_FIELDS = {
             "symbol", "BTCUSDT", "leverage", "20", "side", "long", "position_id", "pos-0000000001",
@@ -65,10 +66,18 @@ final class Ceiling {
             "closed_at", "1732430000000", "source_id", "1795504345669-0", "timestamp", "1795504349",
     };
 
-    private Ceiling() {
+    private ScriptMix() {
     }
 
-    /** {@code ceiling <redis url> <worker jar> <batch size> <consumer>}; runs until killed. */
+    /** {@link #STATS_FIELDS} for one trade: its id and its input entry's id in place of the sample's. */
+    static String[] statsFields(String tradeId, String sourceId) {
+        String[] f = STATS_FIELDS.clone();
+        f[3] = tradeId;
+        f[23] = sourceId;
+        return f;
+    }
+
+    /** {@code script-mix <redis url> <worker jar> <batch size> <consumer>}; runs until killed. */
     static void run(String[] args) throws Exception {
         String url = args[0];
         Path workerJar = Path.of(args[1]);
@@ -81,10 +90,10 @@ final class Ceiling {
         RedisClient client = RedisClient.create(DefaultClientResources.builder().timer(timer).build(), url);
         client.setOptions(ClientOptions.builder()
                 .timeoutOptions(TimeoutOptions.enabled(Duration.ofSeconds(5))).build());
-        // The same string codec as the worker being measured, so that the ceiling moves with it.
+        // The same string codec as the worker being measured, so that this mix moves with it.
         RedisCodec<String, String> codec = hasEntry(workerJar, "com/exitbrain/stream/Utf8Codec.class")
                 ? Utf8Codec.INSTANCE : StringCodec.UTF8;
-        System.err.println("ceiling: codec " + codec.getClass().getSimpleName());
+        System.err.println("script-mix: codec " + codec.getClass().getSimpleName());
         StatefulRedisConnection<String, String> read = client.connect(codec);
         StatefulRedisConnection<String, String> write = client.connect(codec);
         write.setAutoFlushCommands(false);
@@ -158,7 +167,7 @@ final class Ceiling {
             for (RedisFuture<Object> reply : replies) {
                 if ("conflict".equals(reply.get()) || Long.valueOf(-1).equals(reply.get())) {
                     conflicts++;
-                    System.err.println("ceiling: unexpected version conflict or stale average (" + conflicts + ")");
+                    System.err.println("script-mix: unexpected version conflict or stale average (" + conflicts + ")");
                 }
             }
         }
