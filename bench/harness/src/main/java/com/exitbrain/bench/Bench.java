@@ -77,6 +77,10 @@ public final class Bench {
                         }
                     }
                 }
+                if (options.latency() && options.coldStartSeconds() > 0) {
+                    report.coldStart(new ColdStart(client, redis).run(launchers::workerOnPort, options.rate(),
+                            options.coldStartSeconds()));
+                }
                 if (options.latency()) {
                     Latency latency = new Latency(client, redis, server.pid());
                     report.latency(latency.run("latency", launchers::worker, options.rate(), options.warmupSeconds(),
@@ -100,11 +104,15 @@ public final class Bench {
     /** How the clients are started: same JVM flags, same Redis, same batch size (the floor: COUNT 500). */
     private record Launchers(Options options, String redisUrl, Path logDir, Path levelsEntry) {
         JavaChild worker(String consumer) throws Exception {
+            return workerOnPort(consumer, 0);
+        }
+
+        JavaChild workerOnPort(String consumer, int healthPort) throws Exception {
             List<String> flags = new ArrayList<>(options.jvmFlags());
             flags.addAll(options.profileFlags(consumer));
             return JavaChild.start(consumer, flags, List.of("-jar", options.workerJar().toString(), "run"),
-                    Map.of("REDIS_URL", redisUrl, "HEALTH_PORT", "0", "EXITBRAIN_CONSUMER", consumer,
-                            "EXITBRAIN_BATCH_SIZE", Integer.toString(options.batchSize())), logDir);
+                    Map.of("REDIS_URL", redisUrl, "HEALTH_PORT", Integer.toString(healthPort), "EXITBRAIN_CONSUMER",
+                            consumer, "EXITBRAIN_BATCH_SIZE", Integer.toString(options.batchSize())), logDir);
         }
 
         JavaChild scriptMix(String consumer) throws Exception {
