@@ -1,7 +1,9 @@
 package com.exitbrain.cli;
 
+import com.exitbrain.config.Settings;
 import com.exitbrain.config.SettingsLoader;
 import com.exitbrain.stream.Daemon;
+import com.exitbrain.stream.WarmUp;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 
@@ -11,6 +13,9 @@ import picocli.CommandLine.Command;
 final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
-        return Daemon.run(SettingsLoader.fromEnvironment());
+        Settings settings = SettingsLoader.fromEnvironment();
+        // warms the hot path while the JVM and the daemon start; the daemon waits for it before consuming
+        WarmUp.start(settings);
+        return Daemon.run(settings);
     }
 }
