@@ -79,7 +79,7 @@ public final class Bench {
                 }
                 if (options.latency() && options.coldStartSeconds() > 0) {
                     report.coldStart(new ColdStart(client, redis).run(launchers::workerOnPort, options.rate(),
-                            options.coldStartSeconds()));
+                            options.coldStartSeconds(), options.coldStartUnderLoad()));
                 }
                 if (options.latency()) {
                     Latency latency = new Latency(client, redis, server.pid());

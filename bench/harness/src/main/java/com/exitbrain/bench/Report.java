@@ -188,6 +188,7 @@ final class Report {
             ColdStart.Result c = coldStart;
             String what = String.format(Locale.ROOT, "cold start %,d/s, first %d s after /health 200:", c.rate(),
                     c.seconds());
+            out.printf(row, "cold start: producer from", c.underLoad() ? "launch" : "first 200", "", "", "", "");
             out.printf(row, "cold start: launch -> first /health 200", String.format(Locale.ROOT, "%.2f s",
                     c.launchToHealthySeconds()), "", "", "", "");
             out.printf(row, "  events waiting by then (sent from launch)", String.format(Locale.ROOT, "%,d",
@@ -295,6 +296,7 @@ final class Report {
             ObjectNode cs = root.putObject("cold_start");
             cs.put("rate_per_s", c.rate());
             cs.put("seconds_after_first_200", c.seconds());
+            cs.put("producer_from", c.underLoad() ? "launch" : "first_200");
             cs.put("launch_to_first_200_s", round(c.launchToHealthySeconds(), 3));
             cs.put("events_sent_before_first_200", c.backlogAtHealthy());
             cs.put("sent", c.sent());
