@@ -381,7 +381,7 @@ worker_variables() {
 # and $JAVA_OPTS), one a line, without the crash-log path only the installed unit has; the same
 # list built in when the unit is not there. scripts/exitbrain run starts the worker with them, so
 # that the README's way of running it has the unit's memory figures (a JVM left to size its heap
-# from the host grows to some 370 MB here, against 190 MB).
+# from the host grows to several hundred MB here, against 190 MB).
 UNIT_JVM_FLAGS_BUILT_IN=(-Xms128m -Xmx128m -Xmn64m -XX:MaxMetaspaceSize=64m -XX:ReservedCodeCacheSize=32m
   -XX:MaxDirectMemorySize=32m -Xss512k -XX:+UseSerialGC -XX:ActiveProcessorCount=2 -XX:+ExitOnOutOfMemoryError
   -XX:-UsePerfData)

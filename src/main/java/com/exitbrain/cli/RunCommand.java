@@ -23,7 +23,7 @@ final class RunCommand implements Callable<Integer> {
         long maxHeap = Runtime.getRuntime().maxMemory();
         if (maxHeap > UNIT_HEAP_BYTES) {
             LoggerFactory.getLogger(RunCommand.class).warn("the JVM sized its heap from the host ({} MiB at most):"
-                    + " memory grows to some 370 MB; scripts/exitbrain run (or the JVM flags of"
+                    + " memory grows to several hundred MB under load; scripts/exitbrain run (or the JVM flags of"
                     + " deploy/exitbrain.service, -Xmx128m and the rest) keeps it near 190 MB", maxHeap >> 20);
         }
         return Daemon.run(settings);
