@@ -186,6 +186,7 @@ public final class Daemon implements AutoCloseable {
             if (read == null || write == null || control == null || stopping) {
                 return;
             }
+            WarmUp.finish(settings, control); // hot path compiled before the first event and /health 200 (issue 10)
             StreamWorker loop = new StreamWorker(settings, read, write, control, metrics);
             worker.set(loop);
             if (stopping) {

@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 /** {@code java -jar exitbrain.jar run | levels | plan | validate} (SPEC §7). */
 @Command(name = "exitbrain", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Adaptive leverage-aware take-profit / stop-loss levels over Redis Streams.",
-        subcommands = {RunCommand.class, LevelsCommand.class, PlanCommand.class, ValidateCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {RunCommand.class, LevelsCommand.class, PlanCommand.class, ValidateCommand.class,
+                WarmUpCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

@@ -53,7 +53,8 @@ public final class StreamWorker implements Runnable {
     private final Pipeline pipeline;
     private final BatchProcessor processor;
     private final WorkerMetrics metrics;
-    private final Map<InputKind, String> streams = new HashMap<>();
+    /** In the order positions, trades, fills: a fill handled alone is never ahead of its position. */
+    private final Map<InputKind, String> streams = new java.util.EnumMap<>(InputKind.class);
     private final Map<String, String> resumeAfter = new HashMap<>();
     /** Per stream, an entry this worker read there, to recognise the stream after a group vanished. */
     private final Map<String, String> lastRead = new HashMap<>();
@@ -226,22 +227,33 @@ public final class StreamWorker implements Runnable {
 
     /** XAUTOCLAIM on each input: entries idle longer than claim-min-idle, whoever held them. */
     private void claimIdle() {
-        for (var entry : streams.entrySet()) {
-            String stream = entry.getValue();
-            String cursor = "0-0";
-            do {
+        // a page of each input at a time, handled together: the batch then runs in time order
+        // across the inputs, so a claimed fill is not applied before its claimed position
+        Map<String, String> cursors = new java.util.LinkedHashMap<>();
+        streams.values().forEach(stream -> cursors.put(stream, "0-0"));
+        while (running && !cursors.isEmpty()) {
+            List<StreamMessage<String, String>> page = new ArrayList<>();
+            for (var entry : new ArrayList<>(cursors.entrySet())) {
+                String stream = entry.getKey();
                 ClaimedMessages<String, String> claimed = control.xautoclaim(stream,
-                        XAutoClaimArgs.Builder.xautoclaim(me, Duration.ofMillis(settings.claimMinIdleMs()), cursor)
-                                .count(settings.batchSize()));
-                cursor = claimed.getId();
-                List<StreamMessage<String, String>> messages = claimed.getMessages();
-                if (!messages.isEmpty()) {
-                    log.info("claimed {} idle pending entries of {}", messages.size(), stream);
-                    handle(withDeliveries(messages));
+                        XAutoClaimArgs.Builder.xautoclaim(me, Duration.ofMillis(settings.claimMinIdleMs()),
+                                entry.getValue()).count(settings.batchSize()));
+                if (!claimed.getMessages().isEmpty()) {
+                    log.info("claimed {} idle pending entries of {}", claimed.getMessages().size(), stream);
+                    page.addAll(claimed.getMessages());
                 }
-            } while (running && !"0-0".equals(cursor));
+                if ("0-0".equals(claimed.getId())) {
+                    cursors.remove(stream);
+                } else {
+                    cursors.put(stream, claimed.getId());
+                }
+            }
+            if (!page.isEmpty()) {
+                handle(withDeliveries(page));
+            }
         }
     }
+
 
     private void readNew() {
         @SuppressWarnings("unchecked")

@@ -118,8 +118,11 @@ class WorkerProcessIT {
     void killNineMidBacklogOfFillsThenRestartGivesOnePlanEntryPerFill() throws Exception {
         int positions = 2_000;
         try (RedisProcess server = RedisProcess.start(); Streams streams = new Streams(server)) {
-            Backlog.addPlans(streams, positions);
+            Backlog.addPlanPositions(streams, positions);
             try (WorkerProcess first = WorkerProcess.start(env(server, "worker-1"))) {
+                // the executor sends fills once the plans are published
+                await().atMost(Duration.ofSeconds(60)).until(() -> streams.length(LEVELS) == positions);
+                Backlog.addPlanFills(streams, positions);
                 await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(10))
                         .until(() -> streams.length(Streams.PLANS) > 1000);
                 killWithEntriesInFlight(first, streams, Streams.FILLS);

@@ -48,10 +48,24 @@ public final class Backlog {
      * (which closes it). Fills come after all positions, so each finds its plan.
      */
     public static void addPlans(Streams streams, int positions) {
+        addPlanPositions(streams, positions);
+        addPlanFills(streams, positions);
+    }
+
+    /** The positions of {@link #addPlans}. */
+    public static void addPlanPositions(Streams streams, int positions) {
         for (int i = 0; i < positions; i++) {
             streams.add(POSITIONS, "position_id", "pos" + i, "symbol", "BTCUSDT", "leverage", "10", "side", "long",
                     "entry_price", "100", "quantity", "10", "tick_size", "0.01", "lot_size", "1");
         }
+    }
+
+    /**
+     * The fills of {@link #addPlans}. An executor sends fills only for plans it has seen published;
+     * fills written before their position was processed can only be unknown_position to a worker that
+     * reads them while another holds the position (SPEC §9).
+     */
+    public static void addPlanFills(Streams streams, int positions) {
         String[][] fills = {{"tp1", "3", "101.5"}, {"tp2", "3", "102.5"}, {"sl", "4", "101"}};
         for (String[] f : fills) {
             for (int i = 0; i < positions; i++) {

@@ -10,16 +10,21 @@ import java.util.Map;
 
 /**
  * {@code scripts/bench}: throughput, latency and memory of the packaged worker, each drain measured
- * against the ceiling client on the same private Redis in the same run, so that the machine's noise
- * (two shared cores) hits both sides alike. Prints one table and one JSON line on stdout.
+ * against the Redis floor for the same effects ({@link Floor}) and against the worker's per-entry
+ * script mix ({@link ScriptMix}) on the same private Redis in the same run, so that the machine's
+ * noise (two shared cores) hits all sides alike. Prints one table and one JSON line on stdout.
  */
 public final class Bench {
     private Bench() {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length > 0 && args[0].equals("ceiling")) {
-            Ceiling.run(Arrays.copyOfRange(args, 1, args.length));
+        if (args.length > 0 && args[0].equals("floor")) {
+            Floor.run(Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
+        if (args.length > 0 && args[0].equals("script-mix")) {
+            ScriptMix.run(Arrays.copyOfRange(args, 1, args.length));
             return;
         }
         Options options;
@@ -49,24 +54,32 @@ public final class Bench {
             try (RedisAdmin redis = new RedisAdmin(client)) {
                 report.redis(server.binary(), redis.sync.info("server"));
                 Progress.say("private redis-server on %s (pid %d)", server.url(), server.pid());
-                Launchers launchers = new Launchers(options, server.url(), workDir);
+                Launchers launchers = new Launchers(options, server.url(), workDir, LevelsEntry.write(options, workDir));
                 if (options.drain()) {
                     Drain drain = new Drain(redis, server.pid());
+                    Map<String, Drain.Launcher> clients = Map.of(Report.WORKER, launchers::worker,
+                            Report.FLOOR, launchers::floor, Report.SCRIPT_MIX, launchers::scriptMix);
+                    List<String> order = List.of(Report.FLOOR, Report.WORKER, Report.SCRIPT_MIX);
+                    List<String> reversed = new ArrayList<>(order);
+                    java.util.Collections.reverse(reversed);
                     for (int round = 1; round <= options.rounds(); round++) {
-                        // ABBA order: neither client always runs first on a warmer (or busier) machine
-                        boolean ceilingFirst = round % 2 == 1;
                         for (Drain.Kind kind : Drain.Kind.values()) {
                             int count = kind == Drain.Kind.POSITIONS ? options.positions() : options.trades();
                             if (count == 0) {
                                 continue;
                             }
-                            List<String> order = ceilingFirst ? List.of("ceiling", "worker") : List.of("worker", "ceiling");
-                            for (String who : order) {
-                                Drain.Launcher l = who.equals("worker") ? launchers::worker : launchers::ceiling;
-                                report.drain(drain.run(who, l, kind, count, round));
+                            // the worker runs right after the floor, its reference; the order turns each
+                            // round, so that no client always runs first on a warmer (or busier) machine
+                            List<String> roundOrder = round % 2 == 1 ? order : reversed;
+                            for (String who : roundOrder) {
+                                report.drain(drain.run(who, clients.get(who), kind, count, round));
                             }
                         }
                     }
+                }
+                if (options.latency() && options.coldStartSeconds() > 0) {
+                    report.coldStart(new ColdStart(client, redis).run(launchers::workerOnPort, options.rate(),
+                            options.coldStartSeconds(), options.coldStartUnderLoad()));
                 }
                 if (options.latency()) {
                     Latency latency = new Latency(client, redis, server.pid());
@@ -88,23 +101,34 @@ public final class Bench {
         return 0;
     }
 
-    /** How the two clients are started: same JVM flags, same Redis, same batch size. */
-    private record Launchers(Options options, String redisUrl, Path logDir) {
+    /** How the clients are started: same JVM flags, same Redis, same batch size (the floor: COUNT 500). */
+    private record Launchers(Options options, String redisUrl, Path logDir, Path levelsEntry) {
         JavaChild worker(String consumer) throws Exception {
+            return workerOnPort(consumer, 0);
+        }
+
+        JavaChild workerOnPort(String consumer, int healthPort) throws Exception {
             List<String> flags = new ArrayList<>(options.jvmFlags());
             flags.addAll(options.profileFlags(consumer));
             return JavaChild.start(consumer, flags, List.of("-jar", options.workerJar().toString(), "run"),
-                    Map.of("REDIS_URL", redisUrl, "HEALTH_PORT", "0", "EXITBRAIN_CONSUMER", consumer,
-                            "EXITBRAIN_BATCH_SIZE", Integer.toString(options.batchSize())), logDir);
+                    Map.of("REDIS_URL", redisUrl, "HEALTH_PORT", Integer.toString(healthPort), "EXITBRAIN_CONSUMER",
+                            consumer, "EXITBRAIN_BATCH_SIZE", Integer.toString(options.batchSize())), logDir);
         }
 
-        JavaChild ceiling(String consumer) throws Exception {
+        JavaChild scriptMix(String consumer) throws Exception {
+            return harness(consumer, "script-mix", options.workerJar().toString(), Integer.toString(options.batchSize()));
+        }
+
+        JavaChild floor(String consumer) throws Exception {
+            return harness(consumer, "floor", levelsEntry.toString(), Integer.toString(Floor.COUNT));
+        }
+
+        private JavaChild harness(String consumer, String command, String input, String count) throws Exception {
             String self = Path.of(Bench.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
             List<String> flags = new ArrayList<>(options.jvmFlags());
             flags.addAll(options.profileFlags(consumer));
-            return JavaChild.start(consumer, flags, List.of("-cp", self, Bench.class.getName(), "ceiling",
-                    redisUrl, options.workerJar().toString(), Integer.toString(options.batchSize()), consumer),
-                    Map.of(), logDir);
+            return JavaChild.start(consumer, flags, List.of("-cp", self, Bench.class.getName(), command,
+                    redisUrl, input, count, consumer), Map.of(), logDir);
         }
     }
 }

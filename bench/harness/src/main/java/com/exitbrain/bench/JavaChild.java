@@ -13,7 +13,7 @@ import java.util.regex.Pattern;
 
 /**
  * A JVM the harness starts and measures: the worker ({@code java <flags> -jar exitbrain.jar run})
- * or the ceiling client. Its memory is read from outside, the way an operator would: VmHWM from
+ * or a reference client (floor, script mix). Its memory is read from outside, the way an operator would: VmHWM from
  * /proc, and the heap after a full collection from {@code jcmd}.
  */
 final class JavaChild implements AutoCloseable {

@@ -1,6 +1,6 @@
 package com.exitbrain.bench;
 
-/** The worker's default stream, group and key names (its reference.conf); the ceiling uses the same. */
+/** The worker's default stream, group and key names (its reference.conf); the reference clients use the same. */
 final class Keys {
     static final String POSITIONS = "quantum:stream:exitbrain.position_opened";
     static final String TRADES = "quantum:stream:exitbrain.trade_closed";

@@ -196,7 +196,7 @@ final class Latency {
      * its input entry id and its output entry id, both stamped by Redis's clock (milliseconds): the
      * part spent waiting in the input stream and in the worker, without the reader's own delay.
      */
-    private static void read(RedisCommands<String, String> reader, String from, String tag, long[] latencies,
+    static void read(RedisCommands<String, String> reader, String from, String tag, long[] latencies,
                              long[] bySequence, long[] redisClockMillis, AtomicLong received, int total) {
         String cursor = from;
         XReadArgs args = XReadArgs.Builder.count(1000).block(200);
@@ -236,7 +236,7 @@ final class Latency {
         return Long.parseLong(streamId, 0, streamId.indexOf('-'), 10);
     }
 
-    private static double percentile(long[] sorted, double p) {
+    static double percentile(long[] sorted, double p) {
         if (sorted.length == 0) {
             return Double.NaN;
         }

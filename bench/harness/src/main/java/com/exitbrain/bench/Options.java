@@ -10,7 +10,7 @@ import java.util.List;
  * run before anything starts, with exit status 2.
  */
 record Options(Path workerJar, List<String> jvmFlags, String jvmFlagsSource, int positions, int trades, int rate, int latencySeconds,
-               int warmupSeconds, int soakSeconds, int batchSize, int rounds, boolean drain, boolean latency,
+               int warmupSeconds, int soakSeconds, int coldStartSeconds, boolean coldStartUnderLoad, int batchSize, int rounds, boolean drain, boolean latency,
                Path jsonOut, Path profileDir) {
 
     static final class UsageError extends RuntimeException {
@@ -28,6 +28,8 @@ record Options(Path workerJar, List<String> jvmFlags, String jvmFlagsSource, int
         int latencySeconds = 30;
         int warmupSeconds = 30;
         int soakSeconds = 0;
+        int coldStartSeconds = 20;
+        boolean coldStartUnderLoad = false;
         int batchSize = 200;
         int rounds = 3;
         boolean drain = true;
@@ -54,6 +56,8 @@ record Options(Path workerJar, List<String> jvmFlags, String jvmFlagsSource, int
                 case "--latency-seconds" -> latencySeconds = count(rest, ++i, flag, 1);
                 case "--warmup-seconds" -> warmupSeconds = count(rest, ++i, flag, 0);
                 case "--soak" -> soakSeconds = 600;
+                case "--cold-start-seconds" -> coldStartSeconds = count(rest, ++i, flag, 0);
+                case "--cold-start-under-load" -> coldStartUnderLoad = true;
                 case "--soak-seconds" -> soakSeconds = count(rest, ++i, flag, 1);
                 case "--batch-size" -> batchSize = count(rest, ++i, flag, 1);
                 case "--rounds" -> rounds = count(rest, ++i, flag, 1);
@@ -67,10 +71,10 @@ record Options(Path workerJar, List<String> jvmFlags, String jvmFlagsSource, int
         UnitFlags.Flags unit = UnitFlags.resolve();
         return new Options(jar, jvmFlags == null ? unit.flags() : List.of(jvmFlags.trim().split("\\s+")),
                 jvmFlags == null ? unit.source() : "--jvm-flags", positions, trades, rate, latencySeconds,
-                warmupSeconds, soakSeconds, batchSize, rounds, drain, latency, jsonOut, profileDir);
+                warmupSeconds, soakSeconds, coldStartSeconds, coldStartUnderLoad, batchSize, rounds, drain, latency, jsonOut, profileDir);
     }
 
-    /** With --profile, each run (worker or ceiling) leaves a JFR recording (profile settings) named after it. */
+    /** With --profile, each run (worker, floor, script mix) leaves a JFR recording (profile settings) named after it. */
     List<String> profileFlags(String run) {
         if (profileDir == null) {
             return List.of();

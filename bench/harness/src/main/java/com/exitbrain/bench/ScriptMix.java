@@ -33,14 +33,15 @@ import java.util.concurrent.TimeUnit;
 import java.util.zip.ZipFile;
 
 /**
- * The ceiling: the fastest any worker could drain the streams on this machine and this Redis. It
+ * The per-entry script mix: the worker's own design with the work taken out (not a ceiling of what a
+ * worker could do here: that is {@link Floor}). It
  * sends the worker's Redis command mix (XREADGROUP COUNT n BLOCK on one connection; per entry one
- * EVALSHA of the worker's own publish.lua or record_trade.lua, read from its jar, with the same
+ * EVALSHA of the worker's former per-entry publish.lua or record_trade.lua (kept in this harness), with the same
  * keys and checks, pipelined on another) with field lists of the same size fixed in advance: no parsing, no math, no allocation
  * beyond the client's own. It uses the worker's string codec (read from its jar), so a faster
- * encoding in the worker raises the ceiling too. Runs as a child JVM with the worker's flags, measured the same way.
+ * encoding in the worker speeds this mix up too. Runs as a child JVM with the worker's flags, measured the same way.
  */
-final class Ceiling {
+final class ScriptMix {
     /** A real levels entry of the worker (BTCUSDT 20x long, with prices and quantities): 36 fields. */
     private static final String[] LEVELS_FIELDS = {
             "symbol", "BTCUSDT", "leverage", "20", "side", "long", "position_id", "pos-0000000001",
@@ -65,10 +66,18 @@ final class Ceiling {
             "closed_at", "1732430000000", "source_id", "1795504345669-0", "timestamp", "1795504349",
     };
 
-    private Ceiling() {
+    private ScriptMix() {
     }
 
-    /** {@code ceiling <redis url> <worker jar> <batch size> <consumer>}; runs until killed. */
+    /** {@link #STATS_FIELDS} for one trade: its id and its input entry's id in place of the sample's. */
+    static String[] statsFields(String tradeId, String sourceId) {
+        String[] f = STATS_FIELDS.clone();
+        f[3] = tradeId;
+        f[23] = sourceId;
+        return f;
+    }
+
+    /** {@code script-mix <redis url> <worker jar> <batch size> <consumer>}; runs until killed. */
     static void run(String[] args) throws Exception {
         String url = args[0];
         Path workerJar = Path.of(args[1]);
@@ -81,23 +90,23 @@ final class Ceiling {
         RedisClient client = RedisClient.create(DefaultClientResources.builder().timer(timer).build(), url);
         client.setOptions(ClientOptions.builder()
                 .timeoutOptions(TimeoutOptions.enabled(Duration.ofSeconds(5))).build());
-        // The same string codec as the worker being measured, so that the ceiling moves with it.
-        RedisCodec<String, String> codec = hasEntry(workerJar, "com.exitbrain.redis.Utf8Codec.class")
+        // The same string codec as the worker being measured, so that this mix moves with it.
+        RedisCodec<String, String> codec = hasEntry(workerJar, "com/exitbrain/redis/Utf8Codec.class")
                 ? Utf8Codec.INSTANCE : StringCodec.UTF8;
-        System.err.println("ceiling: codec " + codec.getClass().getSimpleName());
+        System.err.println("script-mix: codec " + codec.getClass().getSimpleName());
         StatefulRedisConnection<String, String> read = client.connect(codec);
         StatefulRedisConnection<String, String> write = client.connect(codec);
         write.setAutoFlushCommands(false);
         RedisCommands<String, String> reader = read.sync();
         RedisAsyncCommands<String, String> async = write.async();
-        String publishSource = script(workerJar, "lua/publish.lua");
+        String publishSource = script("publish.lua");
         String publish = reader.scriptLoad(publishSource);
         // Since the levels' average PnL is checked by the script (ARGV[4], KEYS[3]), the fields start at ARGV[5].
         boolean checksAverage = publishSource.contains("unpack(ARGV, 5)");
         String[] levelsKeys = checksAverage ? new String[]{Keys.POSITIONS, Keys.LEVELS, Keys.GLOBAL_SCOPE}
                 : new String[]{Keys.POSITIONS, Keys.LEVELS};
         int fieldsAt = checksAverage ? 4 : 3;
-        String record = reader.scriptLoad(script(workerJar, "lua/record_trade.lua"));
+        String record = reader.scriptLoad(script("record_trade.lua"));
         for (String stream : List.of(Keys.POSITIONS, Keys.TRADES)) {
             try {
                 reader.xgroupCreate(StreamOffset.from(stream, "0"), Keys.GROUP, XGroupCreateArgs.Builder.mkstream(true));
@@ -158,7 +167,7 @@ final class Ceiling {
             for (RedisFuture<Object> reply : replies) {
                 if ("conflict".equals(reply.get()) || Long.valueOf(-1).equals(reply.get())) {
                     conflicts++;
-                    System.err.println("ceiling: unexpected version conflict or stale average (" + conflicts + ")");
+                    System.err.println("script-mix: unexpected version conflict or stale average (" + conflicts + ")");
                 }
             }
         }
@@ -170,15 +179,16 @@ final class Ceiling {
         }
     }
 
-    private static String script(Path workerJar, String name) throws IOException {
-        try (ZipFile jar = new ZipFile(workerJar.toFile())) {
-            var entry = jar.getEntry(name);
-            if (entry == null) {
-                throw new IllegalStateException(workerJar + " has no " + name);
+    /**
+     * The worker's per-entry scripts before commit.lua replaced them (one EVALSHA per entry), kept in
+     * this harness as the old design's reference: the second line of the report.
+     */
+    private static String script(String name) throws IOException {
+        try (InputStream in = ScriptMix.class.getResourceAsStream("/old-design/" + name)) {
+            if (in == null) {
+                throw new IllegalStateException("the harness has no /old-design/" + name);
             }
-            try (InputStream in = jar.getInputStream(entry)) {
-                return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
     }
 }
