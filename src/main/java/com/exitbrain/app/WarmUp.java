@@ -50,7 +50,7 @@ import org.slf4j.LoggerFactory;
  * LevelsRecord}), trades run through a PnL window and its stats, a few refused entries turned into
  * dead letters, and each output's script call encoded by Lettuce ({@code EVALSHA} with the worker's
  * argument layout) into a throwaway Netty buffer. Then, on a connection the daemon has opened but
- * not used yet, Lettuce's I/O path with pipelined {@code ECHO}s, which change nothing in Redis.
+ * not used yet, Lettuce's I/O path with pipelined {@code PING}s, which change nothing in Redis.
  *
  * <p>Runs once per process ({@link #start} on a thread of its own, so that it overlaps the JVM's and
  * the daemon's own start-up, or directly in {@link #finish}); it writes nothing to Redis, touches no
@@ -129,14 +129,13 @@ public final class WarmUp {
 
     /**
      * Lettuce's I/O path (queueing, pipelined flush, Netty's write, reply decoding, futures) with
-     * pipelined {@code ECHO}s of a levels entry's size: the offline warm-up leaves it cold, and at
-     * 5,000 events/s in small batches it is most of the work. ECHO touches no key, no script cache,
+     * pipelined {@code PING}s (a command the worker's ACL user may run): the offline warm-up leaves it
+     * cold, and at 5,000 events/s in small batches it is most of the work. PING touches no key, no script cache,
      * nothing in Redis. The connection's auto-flush is restored; a failure only costs speed.
      */
     private static void warmConnection(StatefulRedisConnection<String, String> connection) {
         long started = System.nanoTime();
         long deadline = started + IO_BUDGET.toNanos();
-        String payload = "x".repeat(1000);
         int rounds = 0;
         connection.setAutoFlushCommands(false);
         try {
@@ -144,7 +143,7 @@ public final class WarmUp {
             for (; rounds < IO_ROUNDS && System.nanoTime() < deadline; rounds++) {
                 List<RedisFuture<String>> replies = new ArrayList<>(IO_PIPELINE);
                 for (int i = 0; i < IO_PIPELINE; i++) {
-                    replies.add(async.echo(payload));
+                    replies.add(async.ping());
                 }
                 connection.flushCommands();
                 if (!LettuceFutures.awaitAll(Duration.ofSeconds(2), replies.toArray(RedisFuture[]::new))) {
