@@ -6,6 +6,7 @@ import com.exitbrain.config.Settings;
 import com.exitbrain.config.SettingsLoader;
 import com.exitbrain.health.HealthCheck;
 import com.exitbrain.health.HealthServer;
+import com.exitbrain.health.RedisTopology;
 import com.exitbrain.health.WorkerMetrics;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
@@ -85,7 +86,11 @@ public final class Daemon implements AutoCloseable {
                 connectionTrouble = null;
             }
         });
-        this.client = RedisClient.create(resources, redisUri(settings));
+        RedisURI uri = redisUri(settings);
+        this.client = RedisClient.create(resources, uri);
+        // SPEC §10: which node each connection is on (a sentinel URL: the master found at each (re)connect)
+        RedisTopology topology = new RedisTopology(uri);
+        client.addListener(topology);
         client.setOptions(ClientOptions.builder()
                 .autoReconnect(true)
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
@@ -95,7 +100,7 @@ public final class Daemon implements AutoCloseable {
                 .build());
         HealthCheck check = new HealthCheck(settings, probe::get,
                 () -> worker.get() != null && worker.get().healthy(),
-                this::lastError, metrics);
+                this::lastError, metrics, topology);
         this.health = new HealthServer(settings.healthBind(), settings.healthPort(), check, metrics);
         log.info("health port listening on http://{}:{}/health", settings.healthBind(), health.port());
         if (!health.loopbackOnly()) {
@@ -275,6 +280,9 @@ public final class Daemon implements AutoCloseable {
     static RedisURI redisUri(Settings settings) {
         RedisURI uri = RedisURI.create(settings.redisUrl());
         uri.setTimeout(Duration.ofMillis(settings.commandTimeoutMs()));
+        if (settings.sentinel() != null) {
+            settings.sentinel().applyTo(uri); // REDIS_SENTINEL_USER / REDIS_SENTINEL_PASSWORD
+        }
         return uri;
     }
 

@@ -3,6 +3,7 @@ package com.exitbrain.stream;
 import com.exitbrain.config.ConfigurationError;
 import com.exitbrain.config.Settings;
 import com.exitbrain.config.SettingsLoader;
+import com.exitbrain.health.RedisTopology;
 import com.exitbrain.health.WorkerMetrics;
 import io.lettuce.core.models.stream.ClaimedMessages;
 import io.lettuce.core.Consumer;
@@ -147,6 +148,10 @@ public final class StreamWorker implements Runnable {
                     }
                     healthy = false;
                     metrics.redisError();
+                    if (RedisTopology.readOnly(e)) { // SPEC §10: a replica (an old primary); find the master again
+                        log.warn("Redis refused a write as a replica ({}); reconnecting to the primary", e.getMessage());
+                        RedisTopology.reconnect(connections);
+                    }
                     RedisRefusal refusal = RedisRefusal.in(e);
                     if (refusal == null) {
                         lastError = e.getClass().getSimpleName() + ": " + e.getMessage();

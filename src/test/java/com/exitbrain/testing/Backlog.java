@@ -48,10 +48,20 @@ public final class Backlog {
      * (which closes it). Fills come after all positions, so each finds its plan.
      */
     public static void addPlans(Streams streams, int positions) {
+        addPlanPositions(streams, positions);
+        addFills(streams, positions);
+    }
+
+    /** The position-opened entries of {@link #addPlans}. */
+    public static void addPlanPositions(Streams streams, int positions) {
         for (int i = 0; i < positions; i++) {
             streams.add(POSITIONS, "position_id", "pos" + i, "symbol", "BTCUSDT", "leverage", "10", "side", "long",
                     "entry_price", "100", "quantity", "10", "tick_size", "0.01", "lot_size", "1");
         }
+    }
+
+    /** The fills of {@link #addPlans}, for positions pos0… already added. */
+    public static void addFills(Streams streams, int positions) {
         String[][] fills = {{"tp1", "3", "101.5"}, {"tp2", "3", "102.5"}, {"sl", "4", "101"}};
         for (String[] f : fills) {
             for (int i = 0; i < positions; i++) {
