@@ -94,6 +94,15 @@ public record SentinelSettings(String user, String password) {
         }
     }
 
+    /** The start-up error (or /health text) when the sentinels refuse these credentials, or their absence. */
+    public static String refused(String reply, SentinelSettings sentinel) {
+        boolean none = sentinel == null || sentinel.password() == null;
+        return (none ? "the sentinels require a password: set " + PASSWORD_VARIABLE + " (and " + USER_VARIABLE
+                + " for an ACL user)" : "the sentinels refused the credentials of " + PASSWORD_VARIABLE
+                + (sentinel.user() == null ? "" : " and " + USER_VARIABLE + " = " + sentinel.user()))
+                + " (" + reply + "); the URL's credentials are the data nodes'";
+    }
+
     /** Never the password (a record would print it). */
     @Override
     public String toString() {

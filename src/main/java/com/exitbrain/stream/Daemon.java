@@ -158,7 +158,7 @@ public final class Daemon implements AutoCloseable {
             connectionTrouble = "cannot reconnect to Redis: " + RedisRefusal.describe(cause);
             return;
         }
-        String text = "authentication failure: " + refusal.describe(settings.redisUrlMasked());
+        String text = "authentication failure: " + describe(refusal, cause);
         connectionTrouble = text;
         long now = System.currentTimeMillis();
         if (!text.equals(refusalLogged) || now - refusalLoggedAt >= REFUSAL_LOG_EVERY_MS) {
@@ -260,7 +260,7 @@ public final class Daemon implements AutoCloseable {
             } catch (RuntimeException e) {
                 RedisRefusal refusal = RedisRefusal.in(e);
                 if (refusal != null) { // at start-up: a configuration error, not worth a restart loop
-                    throw new ConfigurationError(refusal.describe(settings.redisUrlMasked()));
+                    throw new ConfigurationError(describe(refusal, e));
                 }
                 connectionTrouble = "cannot connect to Redis: " + RedisRefusal.describe(e);
                 if (attempt % CONNECT_WARN_EVERY == 1) {
@@ -275,6 +275,16 @@ public final class Daemon implements AutoCloseable {
             }
         }
         return null;
+    }
+
+    /** A refusal by the sentinels names their own credentials (SPEC §10), one by a data node REDIS_URL. */
+    private String describe(RedisRefusal refusal, Throwable failure) {
+        for (Throwable c = failure; c != null; c = c.getCause()) {
+            if (String.valueOf(c.getMessage()).contains("Redis Sentinel")) {
+                return com.exitbrain.config.SentinelSettings.refused(refusal.reply(), settings.sentinel());
+            }
+        }
+        return refusal.describe(settings.redisUrlMasked());
     }
 
     static RedisURI redisUri(Settings settings) {

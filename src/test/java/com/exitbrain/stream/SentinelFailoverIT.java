@@ -328,6 +328,41 @@ class SentinelFailoverIT {
         }
     }
 
+    /**
+     * Data nodes and sentinels with passwords of their own: the URL's is the data nodes',
+     * REDIS_SENTINEL_PASSWORD the sentinels'; the worker works, and follows a failover, with both.
+     * A wrong sentinel password stops start-up as a configuration error (exit 78).
+     */
+    @Test
+    void sentinelsWithAPasswordOfTheirOwn() throws Exception {
+        try (SentinelCluster cluster = SentinelCluster.start("data-s3cret", "sentinel-s3cret");
+             Streams primary = new Streams(cluster.url(cluster.primary()));
+             Streams replica = new Streams(cluster.url(cluster.replica()))) {
+            Backlog.add(primary, 200, 200);
+            Map<String, String> env = new HashMap<>();
+            env.put("REDIS_URL", cluster.url());
+            env.put("HEALTH_PORT", "0");
+            env.put("REDIS_SENTINEL_PASSWORD", "wrong");
+            try (WorkerProcess refused = WorkerProcess.start(env)) {
+                assertEquals(78, refused.waitFor(30), refused.output());
+                assertTrue(refused.output().contains("REDIS_SENTINEL_PASSWORD"), refused.output());
+                assertTrue(!refused.output().contains("s3cret") && !refused.output().contains("wrong"),
+                        refused.output());
+            }
+            env.put("REDIS_SENTINEL_PASSWORD", "sentinel-s3cret");
+            try (WorkerProcess worker = WorkerProcess.start(env)) {
+                Backlog.assertExactlyOnce(primary, 200, 200, Duration.ofSeconds(30));
+                awaitHealthy(worker.healthPort(), address(cluster.primary()));
+                assertEquals(1L, primary.redis.waitForReplication(1, 5000));
+                cluster.primary().kill();
+                awaitHealthy(worker.healthPort(), address(cluster.replica()));
+                replica.add(TRADES, "trade_id", "after", "symbol", "BTCUSDT", "leverage", "20", "pnl", "0.01");
+                Backlog.assertExactlyOnce(replica, 200, 201, Duration.ofSeconds(30));
+                assertTrue(!worker.output().contains("s3cret"), worker.output());
+            }
+        }
+    }
+
     /** Times from the kill, in ms: the replica promoted, the sentinels naming it, the first output written on it. */
     private record Figures(long promoted, long switched, long resumed) {
     }

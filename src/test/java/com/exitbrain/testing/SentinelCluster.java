@@ -33,19 +33,39 @@ public final class SentinelCluster implements AutoCloseable {
     private final List<Integer> sentinelPorts = new ArrayList<>();
     private final List<Path> sentinelDirs = new ArrayList<>();
     private final RedisClient client = RedisClient.create();
+    private final String dataPassword;
+    private final String sentinelPassword;
 
-    private SentinelCluster(RedisProcess primary, RedisProcess replica) {
+    private SentinelCluster(RedisProcess primary, RedisProcess replica, String dataPassword, String sentinelPassword) {
         this.primary = primary;
         this.replica = replica;
+        this.dataPassword = dataPassword;
+        this.sentinelPassword = sentinelPassword;
     }
 
     public static SentinelCluster start() {
-        RedisProcess primary = RedisProcess.start(false, "--repl-diskless-sync", "no");
+        return start(null, null);
+    }
+
+    /**
+     * With passwords: the data nodes require {@code dataPassword} (and the replica and the sentinels
+     * use it towards them), the sentinels require {@code sentinelPassword} of their clients and of
+     * each other.
+     */
+    public static SentinelCluster start(String dataPassword, String sentinelPassword) {
+        List<String> auth = dataPassword == null ? List.of()
+                : List.of("--requirepass", dataPassword, "--masterauth", dataPassword);
+        List<String> primaryArgs = new ArrayList<>(List.of("--repl-diskless-sync", "no"));
+        primaryArgs.addAll(auth);
+        RedisProcess primary = RedisProcess.start(false, primaryArgs.toArray(String[]::new));
         RedisProcess replica = null;
         SentinelCluster cluster = null;
         try {
-            replica = RedisProcess.start(false, "--replicaof", "127.0.0.1", Integer.toString(primary.port()));
-            cluster = new SentinelCluster(primary, replica);
+            List<String> replicaArgs = new ArrayList<>(List.of("--replicaof", "127.0.0.1",
+                    Integer.toString(primary.port())));
+            replicaArgs.addAll(auth);
+            replica = RedisProcess.start(false, replicaArgs.toArray(String[]::new));
+            cluster = new SentinelCluster(primary, replica, dataPassword, sentinelPassword);
             cluster.awaitReplicaInSync();
             for (int i = 0; i < 3; i++) {
                 cluster.startSentinel();
@@ -73,17 +93,35 @@ public final class SentinelCluster implements AutoCloseable {
         return replica;
     }
 
-    /** Lettuce's form: {@code redis-sentinel://127.0.0.1:p1,127.0.0.1:p2,127.0.0.1:p3#m}. */
+    /** Lettuce's form: {@code redis-sentinel://[:dataPassword@]127.0.0.1:p1,127.0.0.1:p2,127.0.0.1:p3#m}. */
     public String url() {
-        return "redis-sentinel://" + sentinelPorts.stream().map(p -> "127.0.0.1:" + p).collect(Collectors.joining(","))
+        return "redis-sentinel://" + (dataPassword == null ? "" : ":" + dataPassword + "@") + sentinelPorts.stream().map(p -> "127.0.0.1:" + p).collect(Collectors.joining(","))
                 + "#" + MASTER;
+    }
+
+    /** A {@code redis://} URL of one data node, with the password when there is one. */
+    public String url(RedisProcess node) {
+        return "redis://" + (dataPassword == null ? "" : ":" + dataPassword + "@") + "127.0.0.1:" + node.port();
+    }
+
+    private RedisURI sentinelUri(int port) {
+        RedisURI uri = RedisURI.builder().withHost("127.0.0.1").withPort(port).withTimeout(Duration.ofSeconds(1)).build();
+        if (sentinelPassword != null) {
+            uri.setAuthentication(sentinelPassword);
+        }
+        return uri;
+    }
+
+    private RedisURI nodeUri(RedisProcess node) {
+        RedisURI uri = RedisURI.create(url(node));
+        uri.setTimeout(Duration.ofSeconds(1));
+        return uri;
     }
 
     /** The master's address as the first sentinel that answers tells it ({@code 127.0.0.1:port}), null if none. */
     public String masterAddress() {
         for (int port : sentinelPorts) {
-            try (StatefulRedisSentinelConnection<String, String> s = client.connectSentinel(
-                    RedisURI.builder().withHost("127.0.0.1").withPort(port).withTimeout(Duration.ofSeconds(1)).build())) {
+            try (StatefulRedisSentinelConnection<String, String> s = client.connectSentinel(sentinelUri(port))) {
                 SocketAddress address = s.sync().getMasterAddrByName(MASTER);
                 if (address instanceof InetSocketAddress inet) {
                     return inet.getHostString() + ":" + inet.getPort();
@@ -102,19 +140,20 @@ public final class SentinelCluster implements AutoCloseable {
      */
     public void monitor(RedisProcess node) {
         for (int port : sentinelPorts) {
-            try (StatefulRedisSentinelConnection<String, String> s = client.connectSentinel(
-                    RedisURI.builder().withHost("127.0.0.1").withPort(port).build())) {
+            try (StatefulRedisSentinelConnection<String, String> s = client.connectSentinel(sentinelUri(port))) {
                 s.sync().remove(MASTER);
                 s.sync().monitor(MASTER, "127.0.0.1", node.port(), 2);
                 s.sync().set(MASTER, "down-after-milliseconds", "60000");
+                if (dataPassword != null) {
+                    s.sync().set(MASTER, "auth-pass", dataPassword);
+                }
             }
         }
     }
 
     /** {@code ROLE}'s first word on {@code redis} (master, slave), null when it does not answer. */
     public String role(RedisProcess redis) {
-        try (StatefulRedisConnection<String, String> c = client.connect(RedisURI.builder().withHost("127.0.0.1")
-                .withPort(redis.port()).withTimeout(Duration.ofSeconds(1)).build())) {
+        try (StatefulRedisConnection<String, String> c = client.connect(nodeUri(redis))) {
             return String.valueOf(c.sync().role().get(0));
         } catch (RuntimeException down) {
             return null;
@@ -125,6 +164,14 @@ public final class SentinelCluster implements AutoCloseable {
         int port = RedisProcess.freePort();
         Path dir = Files.createTempDirectory("exitbrain-sentinel");
         Path conf = dir.resolve("sentinel.conf");
+        List<String> auth = new ArrayList<>();
+        if (dataPassword != null) {
+            auth.add("sentinel auth-pass " + MASTER + " " + dataPassword);
+        }
+        if (sentinelPassword != null) {
+            auth.add("requirepass " + sentinelPassword);
+            auth.add("sentinel sentinel-pass " + sentinelPassword);
+        }
         Files.writeString(conf, String.join("\n",
                 "port " + port,
                 "bind 127.0.0.1",
@@ -135,7 +182,7 @@ public final class SentinelCluster implements AutoCloseable {
                 "sentinel down-after-milliseconds " + MASTER + " 1000",
                 "sentinel failover-timeout " + MASTER + " 5000",
                 "sentinel parallel-syncs " + MASTER + " 1",
-                ""));
+                "") + String.join("\n", auth) + "\n");
         Process p = new ProcessBuilder(RedisProcess.binary(), conf.toString(), "--sentinel").redirectErrorStream(true)
                 .redirectOutput(dir.resolve("sentinel.log").toFile()).start();
         sentinels.add(p);
@@ -149,7 +196,8 @@ public final class SentinelCluster implements AutoCloseable {
             try (Socket s = new Socket("127.0.0.1", port)) {
                 s.getOutputStream().write("PING\r\n".getBytes());
                 byte[] buf = new byte[16];
-                if (s.getInputStream().read(buf) > 0 && new String(buf).startsWith("+PONG")) {
+                String reply = s.getInputStream().read(buf) > 0 ? new String(buf) : "";
+                if (reply.startsWith("+PONG") || reply.startsWith("-NOAUTH")) {
                     return;
                 }
             } catch (IOException notYet) {
@@ -163,7 +211,7 @@ public final class SentinelCluster implements AutoCloseable {
     private void awaitReplicaInSync() {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (System.nanoTime() < deadline) {
-            try (StatefulRedisConnection<String, String> c = client.connect(RedisURI.create(replica.url()))) {
+            try (StatefulRedisConnection<String, String> c = client.connect(nodeUri(replica))) {
                 if (c.sync().info("replication").contains("master_link_status:up")) {
                     return;
                 }
@@ -179,8 +227,7 @@ public final class SentinelCluster implements AutoCloseable {
         while (System.nanoTime() < deadline) {
             boolean all = true;
             for (int port : sentinelPorts) {
-                try (StatefulRedisSentinelConnection<String, String> s = client.connectSentinel(
-                        RedisURI.builder().withHost("127.0.0.1").withPort(port).build())) {
+                try (StatefulRedisSentinelConnection<String, String> s = client.connectSentinel(sentinelUri(port))) {
                     Map<String, String> master = s.sync().master(MASTER);
                     all &= "1".equals(master.get("num-slaves")) && "2".equals(master.get("num-other-sentinels"));
                 }
