@@ -11,6 +11,7 @@ import com.exitbrain.redis.Backoff;
 import com.exitbrain.redis.RedisRefusal;
 import com.exitbrain.redis.Utf8Codec;
 import com.exitbrain.health.HealthServer;
+import com.exitbrain.health.RedisTopology;
 import com.exitbrain.health.WorkerMetrics;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
@@ -90,7 +91,11 @@ public final class Daemon implements AutoCloseable {
                 connectionTrouble = null;
             }
         });
-        this.client = RedisClient.create(resources, redisUri(settings));
+        RedisURI uri = redisUri(settings);
+        this.client = RedisClient.create(resources, uri);
+        // SPEC §10: which node each connection is on (a sentinel URL: the master found at each (re)connect)
+        RedisTopology topology = new RedisTopology(uri);
+        client.addListener(topology);
         client.setOptions(ClientOptions.builder()
                 .autoReconnect(true)
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
@@ -100,7 +105,7 @@ public final class Daemon implements AutoCloseable {
                 .build());
         HealthCheck check = new HealthCheck(settings, probe::get,
                 () -> worker.get() != null && worker.get().healthy(),
-                this::lastError, metrics);
+                this::lastError, metrics, topology);
         this.health = new HealthServer(settings.healthBind(), settings.healthPort(), check, metrics);
         log.info("health port listening on http://{}:{}/health", settings.healthBind(), health.port());
         if (!health.loopbackOnly()) {
@@ -158,7 +163,7 @@ public final class Daemon implements AutoCloseable {
             connectionTrouble = "cannot reconnect to Redis: " + RedisRefusal.describe(cause);
             return;
         }
-        String text = "authentication failure: " + refusal.describe(settings.redisUrlMasked());
+        String text = "authentication failure: " + describe(refusal, cause);
         connectionTrouble = text;
         long now = System.currentTimeMillis();
         if (!text.equals(refusalLogged) || now - refusalLoggedAt >= REFUSAL_LOG_EVERY_MS) {
@@ -261,7 +266,7 @@ public final class Daemon implements AutoCloseable {
             } catch (RuntimeException e) {
                 RedisRefusal refusal = RedisRefusal.in(e);
                 if (refusal != null) { // at start-up: a configuration error, not worth a restart loop
-                    throw new ConfigurationError(refusal.describe(settings.redisUrlMasked()));
+                    throw new ConfigurationError(describe(refusal, e));
                 }
                 connectionTrouble = "cannot connect to Redis: " + RedisRefusal.describe(e);
                 if (attempt % CONNECT_WARN_EVERY == 1) {
@@ -277,9 +282,22 @@ public final class Daemon implements AutoCloseable {
         return null;
     }
 
+    /** A refusal by the sentinels names their own credentials (SPEC §10), one by a data node REDIS_URL. */
+    private String describe(RedisRefusal refusal, Throwable failure) {
+        for (Throwable c = failure; c != null; c = c.getCause()) {
+            if (String.valueOf(c.getMessage()).contains("Redis Sentinel")) {
+                return com.exitbrain.config.SentinelSettings.refused(refusal.reply(), settings.sentinel());
+            }
+        }
+        return refusal.describe(settings.redisUrlMasked());
+    }
+
     public static RedisURI redisUri(Settings settings) {
         RedisURI uri = RedisURI.create(settings.redisUrl());
         uri.setTimeout(Duration.ofMillis(settings.commandTimeoutMs()));
+        if (settings.sentinel() != null) {
+            settings.sentinel().applyTo(uri); // REDIS_SENTINEL_USER / REDIS_SENTINEL_PASSWORD
+        }
         return uri;
     }
 

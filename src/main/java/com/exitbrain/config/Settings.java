@@ -26,7 +26,8 @@ public record Settings(
         int healthPort,
         long shutdownTimeoutMs,
         String logLevel,
-        Plans plans) {
+        Plans plans,
+        SentinelSettings sentinel) {
 
     /**
      * @param deadLetterMaxLen the dead-letter stream's own trim length: its entries carry payloads of

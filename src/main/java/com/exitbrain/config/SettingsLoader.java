@@ -154,7 +154,8 @@ public final class SettingsLoader {
                 r.millis("shutdown-timeout-ms", 100, 600_000),
                 r.choice("log-level", Map.of("TRACE", "TRACE", "DEBUG", "DEBUG", "INFO", "INFO", "WARN", "WARN",
                         "ERROR", "ERROR")),
-                plans(r));
+                plans(r),
+                SentinelSettings.fromEnvironment(env, redisUrl));
     }
 
     /** SPEC §9: plan.* settings. */
@@ -215,9 +216,13 @@ public final class SettingsLoader {
 
     private static void checkRedisUrl(String url) {
         String lower = url.toLowerCase(Locale.ROOT);
+        if (SentinelSettings.isSentinelUrl(url)) {
+            SentinelSettings.checkUrl(url); // SPEC §10
+            return;
+        }
         if (!lower.startsWith("redis://") && !lower.startsWith("rediss://")) {
             throw new ConfigurationError("exitbrain.redis.url (REDIS_URL) = " + RedisUrls.mask(url)
-                    + ": must start with redis:// or rediss://");
+                    + ": must start with redis://, rediss://, redis-sentinel:// or rediss-sentinel://");
         }
         String host;
         try {

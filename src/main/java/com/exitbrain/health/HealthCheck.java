@@ -39,12 +39,17 @@ public final class HealthCheck implements Supplier<HealthReport> {
     private final Supplier<String> workerError;
     private final WorkerMetrics metrics;
     private final PnlKeys keys;
+    /** SPEC §10: the node the probe is on and the sentinels, null when not told (tests). */
+    private final RedisTopology topology;
 
     /** How long a request waits for Redis before answering with what it knows (SPEC §5: a deadline of its own). */
     static final long REDIS_DEADLINE_MS = 900;
 
-    /** One reading of Redis: connected or not, the PING time, and what went wrong. */
-    private record Reading(boolean connected, double latencyMs, String error) {
+    /** One reading of Redis: connected or not, the PING time, what went wrong, the node's role. */
+    private record Reading(boolean connected, double latencyMs, String error, String role) {
+        Reading(boolean connected, double latencyMs, String error) {
+            this(connected, latencyMs, error, null);
+        }
     }
 
     /** The last values read from Redis, shown (with their time) while it is unreachable. */
@@ -57,6 +62,13 @@ public final class HealthCheck implements Supplier<HealthReport> {
 
     public HealthCheck(Settings settings, Supplier<StatefulRedisConnection<String, String>> connection,
                        BooleanSupplier workerHealthy, Supplier<String> workerError, WorkerMetrics metrics) {
+        this(settings, connection, workerHealthy, workerError, metrics, null);
+    }
+
+    public HealthCheck(Settings settings, Supplier<StatefulRedisConnection<String, String>> connection,
+                       BooleanSupplier workerHealthy, Supplier<String> workerError, WorkerMetrics metrics,
+                       RedisTopology topology) {
+        this.topology = topology;
         this.settings = settings;
         this.connection = connection;
         this.workerHealthy = workerHealthy;
@@ -98,6 +110,9 @@ public final class HealthCheck implements Supplier<HealthReport> {
         boolean connected = reading.connected();
         if (connected) {
             redisNode.put("latency_ms", Math.round(reading.latencyMs() * 1000) / 1000.0);
+            if (reading.error() != null) {
+                redisNode.put("error", reading.error());
+            }
         } else {
             // Redis unreachable or slow: the same fields, with the last values read (null if none yet) and when
             if (reading.error() != null) {
@@ -112,7 +127,12 @@ public final class HealthCheck implements Supplier<HealthReport> {
         adaptive.setAll(lastFigures);
         redisNode.put("connected", connected);
         redisNode.put("url", settings.redisUrlMasked());
-        boolean healthy = connected && workerHealthy.getAsBoolean();
+        if (topology != null) {
+            topology.describe(redisNode, connection.get(), connected ? reading.role() : null);
+        }
+        // a node that is not the primary (a replica, an old primary demoted) is no Redis to work on
+        boolean primary = reading.role() == null || reading.role().equals("master");
+        boolean healthy = connected && primary && workerHealthy.getAsBoolean();
         adaptive.put("status", !connected ? "DEGRADED" : settings.tuning().adaptiveEnabled() ? "OK" : "DISABLED");
         root.put("status", healthy ? "UP" : "DOWN");
         root.set("redis", redisNode);
@@ -166,6 +186,12 @@ public final class HealthCheck implements Supplier<HealthReport> {
             long start = System.nanoTime();
             redis.ping();
             double latency = (System.nanoTime() - start) / 1_000_000.0;
+            String role = topology == null ? null : RedisTopology.role(redis.info("replication"));
+            if (role != null && !role.equals("master")) {
+                // after a failover: reconnecting asks the sentinels for the master again
+                RedisTopology.reconnect(c);
+                return new Reading(true, latency, "connected to a " + role + ", not the primary", role);
+            }
             ObjectNode fresh = JSON.createObjectNode();
             for (String stream : inputs()) {
                 fresh.set(stream, groupInfo(redis, stream));
@@ -182,7 +208,7 @@ public final class HealthCheck implements Supplier<HealthReport> {
             lastStreams = fresh;
             lastFigures = figures;
             lastReadAt = System.currentTimeMillis() / 1000;
-            return new Reading(true, latency, null);
+            return new Reading(true, latency, null, role);
         } catch (RuntimeException e) {
             return new Reading(false, 0, e.getClass().getSimpleName() + ": " + e.getMessage());
         }

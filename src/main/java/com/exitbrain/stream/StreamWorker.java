@@ -7,6 +7,7 @@ import com.exitbrain.redis.Script;
 import com.exitbrain.config.ConfigurationError;
 import com.exitbrain.config.Settings;
 import com.exitbrain.config.SettingsLoader;
+import com.exitbrain.health.RedisTopology;
 import com.exitbrain.health.WorkerMetrics;
 import com.exitbrain.redis.Backoff;
 import io.lettuce.core.models.stream.ClaimedMessages;
@@ -153,6 +154,10 @@ public final class StreamWorker implements Runnable {
                     }
                     healthy = false;
                     metrics.redisError();
+                    if (RedisTopology.readOnly(e)) { // SPEC §10: a replica (an old primary); find the master again
+                        log.warn("Redis refused a write as a replica ({}); reconnecting to the primary", e.getMessage());
+                        RedisTopology.reconnect(connections);
+                    }
                     RedisRefusal refusal = RedisRefusal.in(e);
                     long delay = backoff.next();
                     if (refusal == null) {

@@ -26,9 +26,18 @@ public final class Streams implements AutoCloseable {
     public final RedisCommands<String, String> redis;
 
     public Streams(RedisProcess server) {
-        client = RedisClient.create(server.url());
+        this(server.url());
+    }
+
+    /** On any Redis URL (a sentinel URL: the master the sentinels name). */
+    public Streams(String url) {
+        client = RedisClient.create(url);
         connection = client.connect();
         redis = connection.sync();
+    }
+
+    public StatefulRedisConnection<String, String> connection() {
+        return connection;
     }
 
     /** XADD with field/value pairs. */
