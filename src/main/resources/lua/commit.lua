@@ -10,8 +10,10 @@
 --
 -- KEYS: every key of the batch, each once; the records below name keys by their index in KEYS.
 -- ARGV[1] group, ARGV[2] output MAXLEN (approximate), ARGV[3] dead-letter MAXLEN (approximate),
--- then one record per entry:
---   <op> <input #> <entry id> <op arguments> ... where a field list is <n> then n field/value pairs
+-- ARGV[4] the number of shapes, then each shape: <n> and n field names (the names of an output
+-- entry are the same from one entry to the next: sent once per call, they halve the arguments,
+-- which is what a call costs Redis and the client most), then one record per entry:
+--   <op> <input #> <entry id> <op arguments> ... where a field list is <shape #> then its n values
 --   A  (acknowledge only: deleted while pending)
 --   D  <output #> <fields>                                             dead letter
 --   L  <output #> <scope #> <avg seen> <plan #|0> <plan ttl> <plan state> <fields>
@@ -32,7 +34,18 @@
 local group, maxlen, dlqMaxlen = ARGV[1], ARGV[2], ARGV[3]
 local types, averages, versions = {}, {}, {}
 local results = {}
-local at = 4
+-- the header after ARGV[3]: the number of shapes, then each shape as its count and its field names
+local shapes = {}
+local at = 5
+for s = 1, tonumber(ARGV[4]) do
+  local n = tonumber(ARGV[at])
+  local names = {}
+  for i = 1, n do
+    names[i] = ARGV[at + i]
+  end
+  shapes[s] = names
+  at = at + n + 1
+end
 
 local function nextArg()
   local v = ARGV[at]
@@ -49,17 +62,34 @@ local function nextKey()
   return KEYS[i]
 end
 
--- a field list: returns the index of its first pair and its count of values
+-- a field list: its shape (the names, listed once per call in the header) and its values; returns
+-- the index of its first value and the names
 local function nextFields()
-  local n = tonumber(ARGV[at])
+  local names = shapes[tonumber(ARGV[at])]
   local first = at + 1
-  at = first + 2 * n
-  return first, 2 * n
+  at = first + #names
+  return first, names
+end
+
+-- a plan key is checked by reading its version: one call instead of TYPE and HGET
+local function planReadable(plan)
+  if versions[plan] ~= nil then
+    return true
+  end
+  local v = redis.pcall('HGET', plan, 'v')
+  if type(v) == 'table' and v.err then
+    return false
+  end
+  versions[plan] = v or ''
+  return true
 end
 
 local function typed(key, want)
   if key == nil then
     return true
+  end
+  if want == 'plan' then
+    return planReadable(key)
   end
   local t = types[key]
   if t == nil then
@@ -102,8 +132,14 @@ local function planVersion(plan)
   return v
 end
 
-local function append(stream, limit, first, count)
-  redis.call('XADD', stream, 'MAXLEN', '~', limit, '*', unpack(ARGV, first, first + count - 1))
+local pairs_ = {}
+local function append(stream, limit, first, names)
+  local n = #names
+  for i = 1, n do
+    pairs_[2 * i - 1] = names[i]
+    pairs_[2 * i] = ARGV[first + i - 1]
+  end
+  redis.call('XADD', stream, 'MAXLEN', '~', limit, '*', unpack(pairs_, 1, 2 * n))
   written(stream, 'stream')
 end
 
@@ -112,7 +148,7 @@ local function tradePart()
   local t = {stats = nextKey(), scope = nextKey(), window = nextKey(), marker = nextKey(), global = nextKey(),
              gwindow = nextKey(), total = nextArg(), last = nextArg(), entry = nextArg(), size = nextArg(),
              ttl = nextArg(), avg = nextArg(), winRate = nextArg(), windowTrades = nextArg()}
-  t.first, t.count = nextFields()
+  t.first, t.names = nextFields()
   return t
 end
 
@@ -139,7 +175,7 @@ end
 
 local function recordTrade(t, id)
   local size = tonumber(t.size)
-  append(t.stats, maxlen, t.first, t.count)
+  append(t.stats, maxlen, t.first, t.names)
   redis.call('LPUSH', t.window, t.entry)
   redis.call('LTRIM', t.window, 0, size - 1)
   redis.call('HSET', t.scope, 'total_trades', tostring(tonumber(t.total) + 1), 'last_id', id,
@@ -172,11 +208,11 @@ while at <= #ARGV do
     result = 'ok'
   elseif op == 'D' then
     local out = nextKey()
-    local first, count = nextFields()
+    local first, names = nextFields()
     result = firstWrongType({input, 'stream', out, 'stream'})
     if result == nil then
       if ack(input, id) then
-        append(out, dlqMaxlen, first, count)
+        append(out, dlqMaxlen, first, names)
         result = 'ok'
       else
         result = 'gone'
@@ -188,8 +224,8 @@ while at <= #ARGV do
     local plan = nextKey()
     local ttl = nextArg()
     local state = nextArg()
-    local first, count = nextFields()
-    result = firstWrongType({input, 'stream', out, 'stream', scope, 'hash', plan, 'hash'})
+    local first, names = nextFields()
+    result = firstWrongType({input, 'stream', out, 'stream', scope, 'hash', plan, 'plan'})
     if result == nil then
       if average(scope) ~= seen then
         result = 'stale'
@@ -199,16 +235,15 @@ while at <= #ARGV do
         result = 'ok'
         if plan ~= nil then
           if planVersion(plan) ~= '' then
-            ARGV[first + count - 1] = 'exists'
+            ARGV[first + #names - 1] = 'exists'
             result = 'exists'
           else
             redis.call('HSET', plan, 'v', '1', 'state', state)
             redis.call('EXPIRE', plan, ttl)
             versions[plan] = '1'
-            written(plan, 'hash')
           end
         end
-        append(out, maxlen, first, count)
+        append(out, maxlen, first, names)
       end
     end
   elseif op == 'T' then
@@ -235,8 +270,8 @@ while at <= #ARGV do
       ttl = nextArg()
       state = nextArg()
     end
-    local first, count = nextFields()
-    local checks = {input, 'stream', out, 'stream', plan, 'hash'}
+    local first, names = nextFields()
+    local checks = {input, 'stream', out, 'stream', plan, 'plan'}
     if op == 'F' then
       record = nextArg()
       if record ~= '0' then
@@ -262,14 +297,14 @@ while at <= #ARGV do
         if not ack(input, id) then
           result = 'gone'
         elseif op == 'R' then
-          append(out, dlqMaxlen, first, count)
+          append(out, dlqMaxlen, first, names)
           result = 'ok'
         else
           local v = tostring(tonumber(seen) + 1)
           redis.call('HSET', plan, 'v', v, 'state', state, 'f:' .. fillId, id)
           redis.call('EXPIRE', plan, ttl)
           versions[plan] = v
-          append(out, maxlen, first, count)
+          append(out, maxlen, first, names)
           if record == '1' then
             recordTrade(t, id)
           end

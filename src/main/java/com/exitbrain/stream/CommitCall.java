@@ -8,18 +8,22 @@ import java.util.Map;
 /**
  * The arguments of one {@code commit.lua} call, built entry by entry: every key goes once into
  * KEYS and is named by its index (so all keys of the call are declared, as Redis Cluster needs),
- * and field lists are a count followed by the pairs. See the script's header for the layout.
+ * and a field list is its shape (its names, sent once per call) and its values. See the script's
+ * header for the layout.
  */
 final class CommitCall {
+    private final String[] head;
     private final Map<String, String> keyIndex = new HashMap<>();
     private final List<String> keys = new ArrayList<>();
-    private final List<String> args = new ArrayList<>();
+    private final List<String> args = new ArrayList<>(8192);
+    /** Shapes by the hash of their names; a hash can stand for several (compared name by name). */
+    private final Map<Integer, List<Integer>> shapesByHash = new HashMap<>();
+    private final List<List<String>> shapes = new ArrayList<>();
+    private int shapeArgs;
     private int entries;
 
     CommitCall(String group, String outputMaxLen, String deadLetterMaxLen) {
-        args.add(group);
-        args.add(outputMaxLen);
-        args.add(deadLetterMaxLen);
+        head = new String[]{group, outputMaxLen, deadLetterMaxLen};
     }
 
     /** Starts an entry's record: its op, input stream and id. */
@@ -53,12 +57,40 @@ final class CommitCall {
     }
 
     CommitCall fields(Map<String, String> fields) {
-        args.add(Integer.toString(fields.size()));
-        for (Map.Entry<String, String> f : fields.entrySet()) {
-            args.add(f.getKey());
-            args.add(f.getValue());
-        }
+        args.add(shape(fields));
+        args.addAll(fields.values());
         return this;
+    }
+
+    /** The 1-based index of the shape of these fields' names, added to the call the first time. */
+    private String shape(Map<String, String> fields) {
+        int hash = fields.size();
+        for (String name : fields.keySet()) {
+            hash = 31 * hash + name.hashCode();
+        }
+        List<Integer> candidates = shapesByHash.computeIfAbsent(hash, h -> new ArrayList<>(1));
+        for (int index : candidates) {
+            if (sameNames(shapes.get(index), fields)) {
+                return Integer.toString(index + 1);
+            }
+        }
+        shapes.add(List.copyOf(fields.keySet()));
+        candidates.add(shapes.size() - 1);
+        shapeArgs += 1 + fields.size();
+        return Integer.toString(shapes.size());
+    }
+
+    private static boolean sameNames(List<String> shape, Map<String, String> fields) {
+        if (shape.size() != fields.size()) {
+            return false;
+        }
+        int i = 0;
+        for (String name : fields.keySet()) {
+            if (!name.equals(shape.get(i++))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     int entries() {
@@ -70,6 +102,21 @@ final class CommitCall {
     }
 
     String[] args() {
-        return args.toArray(String[]::new);
+        String[] all = new String[head.length + 1 + shapeArgs + args.size()];
+        int at = 0;
+        for (String h : head) {
+            all[at++] = h;
+        }
+        all[at++] = Integer.toString(shapes.size());
+        for (List<String> shape : shapes) {
+            all[at++] = Integer.toString(shape.size());
+            for (String name : shape) {
+                all[at++] = name;
+            }
+        }
+        for (String a : args) {
+            all[at++] = a;
+        }
+        return all;
     }
 }

@@ -69,6 +69,28 @@ class CommitFailureTest {
     }
 
     @Test
+    void aPositionWhosePlanKeyHasTheWrongTypeStaysPendingWhileOthersGetTheirPlans() {
+        try (RedisProcess server = RedisProcess.start(); Streams streams = new Streams(server)) {
+            streams.redis.set("exitbrain:plan:bad", "not a hash");
+            for (String id : List.of("ok1", "bad", "ok2")) {
+                streams.add(POSITIONS, "position_id", id, "symbol", "BTCUSDT", "leverage", "10", "side", "long",
+                        "entry_price", "100", "quantity", "1");
+            }
+            try (Daemon worker = WorkerHarness.start(server, "EXITBRAIN_CLAIM_MIN_IDLE_MS", "200")) {
+                await().atMost(Duration.ofSeconds(10)).until(() -> streams.length(LEVELS) == 2);
+                await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5))
+                        .until(() -> streams.pending(POSITIONS) == 1 && streams.length(LEVELS) == 2);
+                assertEquals(List.of("ok1", "ok2"), streams.entries(LEVELS).stream().map(e -> e.get("position_id")).toList());
+                assertEquals(1, streams.redis.exists("exitbrain:plan:ok1", "exitbrain:plan:ok2") / 2);
+                streams.redis.del("exitbrain:plan:bad");
+                await().atMost(Duration.ofSeconds(15)).until(() -> streams.pending(POSITIONS) == 0);
+                assertEquals(3, streams.length(LEVELS));
+                assertEquals("created", streams.entries(LEVELS).get(2).get("plan"));
+            }
+        }
+    }
+
+    @Test
     void redisOutOfMemoryForLongerThanMaxDeliveriesRetriesDeadLettersNothing() {
         try (RedisProcess server = RedisProcess.start(false, "--maxmemory-policy", "noeviction");
              Streams streams = new Streams(server)) {
