@@ -42,8 +42,8 @@ import org.junit.jupiter.api.Test;
  */
 class SentinelFailoverIT {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final int POSITIONS_N = 3000;
-    private static final int TRADES_N = 3000;
+    private static final int POSITIONS_N = 15000;
+    private static final int TRADES_N = 15000;
     private static final int PLANNED = 500; // positions with plans, three fills each
 
     /** Positions with plans first, then positions without and trades, interleaved; the fills come later. */
@@ -173,6 +173,14 @@ class SentinelFailoverIT {
         return toNanos == 0 ? -1 : (toNanos - fromNanos) / 1_000_000;
     }
 
+    /** CLIENT PAUSE WRITE: the primary executes no more writes (replication and the sentinels go on). */
+    private static void pauseWrites(Streams primary) {
+        primary.redis.dispatch(io.lettuce.core.protocol.CommandType.CLIENT,
+                new io.lettuce.core.output.StatusOutput<>(io.lettuce.core.codec.StringCodec.UTF8),
+                new io.lettuce.core.protocol.CommandArgs<>(io.lettuce.core.codec.StringCodec.UTF8).add("PAUSE")
+                        .add(60_000).add("WRITE"));
+    }
+
     private static String address(com.exitbrain.testing.RedisProcess redis) {
         return "127.0.0.1:" + redis.port();
     }
@@ -194,7 +202,9 @@ class SentinelFailoverIT {
                 Thread late = lateProducer(cluster.primary().url(), lateAcked, stopLate);
                 fills(primary);
                 await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(10))
-                        .until(() -> outputs(primary) > total() / 5);
+                        .until(() -> outputs(primary) > 100);
+                // writes held on the primary until it dies: the kill lands mid-backlog however fast the worker is
+                pauseWrites(primary);
                 try (HealthWatch health = new HealthWatch(worker.healthPort(), address(cluster.replica()))) {
                     long killed = System.nanoTime();
                     cluster.primary().kill();
@@ -242,7 +252,8 @@ class SentinelFailoverIT {
                 first.healthPort();
                 fills(primary);
                 await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(10))
-                        .until(() -> outputs(primary) > total() / 5);
+                        .until(() -> outputs(primary) > 100);
+                pauseWrites(primary);
                 long killed = System.nanoTime();
                 cluster.primary().kill();
                 Thread.sleep(300); // the worker is retrying its lost primary
