@@ -23,7 +23,7 @@
 --        fill applied; record 1: the trade is recorded, 2: it was recorded before (only checked)
 --   R  <output #> <plan #> <version seen> <fill id> <fields>           fill refused: dead letter
 --   <trade part> = <stats #> <scope #> <window #> <marker #> <global #> <global window #>
---        <total seen> <last id seen> <window entry|''> <window size> <marker ttl> <avg> <win rate>
+--        <total seen> <last id seen> <window entry|''> <window size> <marker ttl> <scope ttl> <avg> <win rate>
 --        <window trades> <fields>
 -- A plan is a hash: `state` (the plan, encoded by the worker), `v` (its version, bumped by every
 -- change) and one `f:<fill id>` per applied fill (so the fill ids expire with the plan).
@@ -147,7 +147,7 @@ end
 local function tradePart()
   local t = {stats = nextKey(), scope = nextKey(), window = nextKey(), marker = nextKey(), global = nextKey(),
              gwindow = nextKey(), total = nextArg(), last = nextArg(), entry = nextArg(), size = nextArg(),
-             ttl = nextArg(), avg = nextArg(), winRate = nextArg(), windowTrades = nextArg()}
+             ttl = nextArg(), scopeTtl = nextArg(), avg = nextArg(), winRate = nextArg(), windowTrades = nextArg()}
   t.first, t.names = nextFields()
   return t
 end
@@ -181,7 +181,10 @@ local function recordTrade(t, id)
   redis.call('HSET', t.scope, 'total_trades', tostring(tonumber(t.total) + 1), 'last_id', id,
     'avg_pnl', t.avg, 'win_rate', t.winRate, 'window_trades', t.windowTrades)
   if t.global ~= t.scope then
-    -- symbol scope: the global window and count still feed the health port
+    -- symbol scope: as many scopes as symbols, each kept scope-ttl after its last trade; the
+    -- global window and count still feed the health port
+    redis.call('EXPIRE', t.scope, t.scopeTtl)
+    redis.call('EXPIRE', t.window, t.scopeTtl)
     redis.call('HINCRBY', t.global, 'total_trades', 1)
     redis.call('LPUSH', t.gwindow, t.entry)
     redis.call('LTRIM', t.gwindow, 0, size - 1)

@@ -27,7 +27,8 @@ public record Settings(
         long shutdownTimeoutMs,
         String logLevel,
         Plans plans,
-        SentinelSettings sentinel) {
+        SentinelSettings sentinel,
+        long scopeTtlSeconds) {
 
     /**
      * @param deadLetterMaxLen the dead-letter stream's own trim length: its entries carry payloads of

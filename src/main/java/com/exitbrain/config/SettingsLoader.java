@@ -155,7 +155,8 @@ public final class SettingsLoader {
                 r.choice("log-level", Map.of("TRACE", "TRACE", "DEBUG", "DEBUG", "INFO", "INFO", "WARN", "WARN",
                         "ERROR", "ERROR")),
                 plans(r),
-                SentinelSettings.fromEnvironment(env, redisUrl));
+                SentinelSettings.fromEnvironment(env, redisUrl),
+                r.integer("pnl.scope-ttl-seconds", 1, 10L * 365 * 86_400));
     }
 
     /** SPEC §9: plan.* settings. */
@@ -318,6 +319,7 @@ public final class SettingsLoader {
         m.put("EXITBRAIN_PNL_SCOPE", "pnl.scope");
         m.put("EXITBRAIN_PNL_WINDOW", "pnl.window");
         m.put("EXITBRAIN_DEDUP_TTL_SECONDS", "pnl.dedup-ttl-seconds");
+        m.put("EXITBRAIN_PNL_SCOPE_TTL_SECONDS", "pnl.scope-ttl-seconds");
         m.put("EXITBRAIN_KEY_PREFIX", "pnl.key-prefix");
         m.put("EXITBRAIN_PLAN_ENABLED", "plan.enabled");
         m.put("EXITBRAIN_PLAN_AFTER_TP1", "plan.after-tp1");

@@ -388,6 +388,7 @@ final class BatchProcessor {
                 .key(keys.scope(PnlKeys.GLOBAL)).key(keys.window(PnlKeys.GLOBAL))
                 .arg(Long.toString(before.totalTrades())).arg(before.lastId()).arg(entry == null ? "" : entry.encode())
                 .arg(Integer.toString(settings.pnlWindow())).arg(Long.toString(settings.dedupTtlSeconds()))
+                .arg(Long.toString(settings.scopeTtlSeconds()))
                 .arg(average).arg(fields.isEmpty() ? "" : fields.get("win_rate"))
                 .arg(Integer.toString(stats.windowTrades())).fields(fields);
     }

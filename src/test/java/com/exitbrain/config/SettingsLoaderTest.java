@@ -170,6 +170,17 @@ class SettingsLoaderTest {
         "HEALTH_BIND                 | 999.1.1.1        | exitbrain.health.bind",
         "HEALTH_BIND                 | bad_host!        | exitbrain.health.bind",
         "HEALTH_BIND                 | ::zz             | exitbrain.health.bind",
+        "EXITBRAIN_PLAN_ENABLED      | perhaps          | exitbrain.plan.enabled",
+        "EXITBRAIN_PLAN_AFTER_TP1    | tp1              | exitbrain.plan.after-tp1",
+        "EXITBRAIN_PLAN_AFTER_TP2    | tp2              | exitbrain.plan.after-tp2",
+        "EXITBRAIN_PLAN_BREAKEVEN_OFFSET | 0.02         | exitbrain.plan.breakeven-offset",
+        "EXITBRAIN_PLAN_BREAKEVEN_OFFSET | -0.001       | exitbrain.plan.breakeven-offset",
+        "EXITBRAIN_PLAN_RECORD_TRADES | sometimes       | exitbrain.plan.record-trades",
+        "EXITBRAIN_PLAN_TTL_SECONDS  | 0                | exitbrain.plan.ttl-seconds",
+        "EXITBRAIN_PLAN_CLOSED_TTL_SECONDS | x          | exitbrain.plan.closed-ttl-seconds",
+        "EXITBRAIN_DLQ_MAXLEN        | 0                | exitbrain.streams.dead-letter-max-len",
+        "EXITBRAIN_PNL_SCOPE_TTL_SECONDS | 0            | exitbrain.pnl.scope-ttl-seconds",
+        "EXITBRAIN_STREAM_FILLS      | quantum:stream:exitbrain.pnl | exitbrain.streams.fills",
     })
     void badEnvironmentValueIsRefusedNamingTheVariableAndKey(String variable, String value, String key) {
         ConfigurationError e = refused(variable, value);

@@ -8,6 +8,7 @@ import static com.exitbrain.testing.Streams.STATS;
 import static com.exitbrain.testing.Streams.TRADES;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.exitbrain.testing.RedisProcess;
 import com.exitbrain.testing.Streams;
@@ -138,6 +139,27 @@ class PnlFeedbackTest {
                 "confidence", "0.6")).get("adjustment"));
         assertEquals("1", levelsFor(streams.add(POSITIONS, "symbol", "SOLUSDT", "leverage", "10",
                 "confidence", "0.6")).get("adjustment"), "a symbol with no trades has average 0");
+    }
+
+    @Test
+    void symbolScopesExpireAfterTheirLastTradeAndTheGlobalOneDoesNot() {
+        worker = WorkerHarness.start(server, "EXITBRAIN_PNL_SCOPE", "symbol", "EXITBRAIN_PNL_SCOPE_TTL_SECONDS", "2");
+        streams.add(TRADES, "trade_id", "x1", "symbol", "RANDOMUSDT", "leverage", "20", "pnl", "-0.04");
+        awaitStats(1);
+        long ttl = streams.redis.ttl("exitbrain:pnl:symbol:RANDOMUSDT");
+        assertTrue(ttl > 0 && ttl <= 2, "scope ttl " + ttl);
+        assertTrue(streams.redis.ttl("exitbrain:pnl:symbol:RANDOMUSDT:window") > 0);
+        assertEquals(-1, streams.redis.ttl("exitbrain:pnl:global"), "the global scope never expires");
+        assertEquals("0.9", levelsFor(streams.add(POSITIONS, "symbol", "RANDOMUSDT", "leverage", "10",
+                "confidence", "0.6")).get("adjustment"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> streams.redis.exists("exitbrain:pnl:symbol:RANDOMUSDT",
+                "exitbrain:pnl:symbol:RANDOMUSDT:window") == 0);
+        // the worker's own memory of the scope is verified by the commit script: the expired scope counts as empty
+        assertEquals("1", levelsFor(streams.add(POSITIONS, "symbol", "RANDOMUSDT", "leverage", "10",
+                "confidence", "0.6")).get("adjustment"));
+        streams.add(TRADES, "trade_id", "x2", "symbol", "RANDOMUSDT", "leverage", "20", "pnl", "0.04");
+        awaitStats(2);
+        assertEquals("1", streams.entries(STATS).get(1).get("total_trades"), "a fresh window after expiry");
     }
 
     @Test
