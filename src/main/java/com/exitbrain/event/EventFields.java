@@ -165,6 +165,8 @@ public final class EventFields {
      * '?' it is encoded as. (Encoding every field of every entry just to size it was 3% of the
      * worker's allocation.)
      */
+    // Not Netty's ByteBufUtil.utf8Bytes: on malformed surrogate sequences it counts differently
+    // from String.getBytes (EventFieldsSizeTest fails with it), and this count must be the JDK's.
     public static long utf8Length(String s) {
         if (s == null) {
             return 0;

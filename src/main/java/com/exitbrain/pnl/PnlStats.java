@@ -55,7 +55,10 @@ public record PnlStats(BigDecimal averagePnl, BigDecimal winRate, int windowTrad
         return BigDecimal.valueOf(wins).divide(BigDecimal.valueOf(entries.size()), PRECISION);
     }
 
-    /** {@code by_leverage} as a JSON object keyed le10, 10to30, gt30 (SPEC §8). */
+    /**
+     * {@code by_leverage} as a JSON object keyed le10, 10to30, gt30 (SPEC §8). By hand, like the levels
+     * entry's lists (see LevelsRecord.jsonArray): one per recorded trade, fixed keys, numbers only.
+     */
     public String byLeverageJson() {
         StringBuilder b = new StringBuilder("{");
         for (LeverageBucket bucket : LeverageBucket.values()) {
