@@ -73,8 +73,8 @@ public final class LevelsRecord {
     /**
      * A JSON array of numbers or of strings without characters to escape (wire names). Built by
      * hand, not with Jackson like the dead letters and the health body: it is on the per-event hot
-     * path (two per levels entry), its items need no escaping, and Jackson's writer per call cost
-     * several times more in the JMH benchmark of LevelsRecord (bench/jmh).
+     * path (two per levels entry) and its items need no escaping; formatting is a large share of the
+     * worker's CPU per event (bench/README.md), so no generator is set up per entry here.
      */
     private static <T> String jsonArray(Collection<T> items, Function<T, String> json) {
         if (items.isEmpty()) {
