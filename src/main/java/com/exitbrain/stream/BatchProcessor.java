@@ -340,7 +340,7 @@ final class BatchProcessor {
                     p.entryPrice(), p.quantity(), p.tickSize(), set.prices().orElseThrow(), set.quantities().orElseThrow());
             planKey = keys.plan(p.positionId());
             planState = plan.encode();
-            if (view.plan(p.positionId()) == null) {
+            if (!view.damagedPlan(p.positionId()) && view.plan(p.positionId()) == null) {
                 view.putPlan(p.positionId(), plan);
                 w.planAfter = plan;
             }

@@ -42,6 +42,8 @@ final class StateView {
     /** Position id → its plan; a null value is a plan known not to exist. */
     private final Map<String, ExitPlan> plans = new HashMap<>();
     private final Set<String> recorded = new HashSet<>();
+    /** Position ids whose stored plan cannot be read back: their fills fail one by one, not the batch. */
+    private final Map<String, String> damaged = new HashMap<>();
 
     StateView(Settings settings, PnlKeys keys, Pipeline pipeline, ScopeCache scopeCache, PlanCache planCache) {
         this.settings = settings;
@@ -74,7 +76,16 @@ final class StateView {
 
     /** The plan of a position, or null when there is none (or none is known). */
     ExitPlan plan(String positionId) {
+        String why = damaged.get(positionId);
+        if (why != null) {
+            throw new IllegalStateException(why);
+        }
         return plans.get(positionId);
+    }
+
+    /** Whether a plan is stored under this id that cannot be read back. */
+    boolean damagedPlan(String positionId) {
+        return damaged.containsKey(positionId);
     }
 
     void putPlan(String positionId, ExitPlan plan) {
@@ -194,7 +205,11 @@ final class StateView {
         }
         for (String id : planIds) {
             List<KeyValue<String, String>> stored = values(replies.get(at++));
-            plans.put(id, ExitPlan.decode(id, stored.get(0).getValueOrElse(null), stored.get(1).getValueOrElse("0")));
+            try {
+                plans.put(id, ExitPlan.decode(id, stored.get(0).getValueOrElse(null), stored.get(1).getValueOrElse("0")));
+            } catch (RuntimeException e) {
+                damaged.put(id, e.getMessage());
+            }
         }
         for (String id : markerIds) {
             if ((Long) replies.get(at++) > 0) {

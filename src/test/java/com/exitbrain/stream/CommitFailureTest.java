@@ -91,6 +91,31 @@ class CommitFailureTest {
     }
 
     @Test
+    void aFillForADamagedPlanFailsAloneAndEndsAsADeadLetterWhileOtherFillsApply() {
+        try (RedisProcess server = RedisProcess.start(); Streams streams = new Streams(server)) {
+            try (Daemon first = WorkerHarness.start(server)) {
+                for (String id : List.of("good", "broken")) {
+                    streams.add(POSITIONS, "position_id", id, "symbol", "BTCUSDT", "leverage", "10", "side", "long",
+                            "entry_price", "100", "quantity", "1");
+                }
+                await().atMost(Duration.ofSeconds(10)).until(() -> streams.length(LEVELS) == 2);
+            }
+            // damaged while no worker had it in memory: the next one must read it
+            streams.redis.hset("exitbrain:plan:broken", "state", "garbage");
+            String bad = streams.add(Streams.FILLS, "position_id", "broken", "order", "sl", "quantity", "1",
+                    "price", "99");
+            streams.add(Streams.FILLS, "position_id", "good", "order", "sl", "quantity", "1", "price", "99");
+            try (Daemon worker = WorkerHarness.start(server, "EXITBRAIN_CLAIM_MIN_IDLE_MS", "100",
+                    "EXITBRAIN_MAX_DELIVERIES", "2")) {
+                Map<String, String> letter = streams.awaitEntry(DLQ, "source_id", bad);
+                assertEquals("max_deliveries", letter.get("error"));
+                await().atMost(Duration.ofSeconds(10)).until(() -> streams.pending(Streams.FILLS) == 0);
+                assertEquals(List.of("good"), streams.entries(Streams.PLANS).stream().map(e -> e.get("position_id")).toList());
+            }
+        }
+    }
+
+    @Test
     void redisOutOfMemoryForLongerThanMaxDeliveriesRetriesDeadLettersNothing() {
         try (RedisProcess server = RedisProcess.start(false, "--maxmemory-policy", "noeviction");
              Streams streams = new Streams(server)) {
