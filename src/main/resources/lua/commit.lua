@@ -16,17 +16,17 @@
 --   <op> <input #> <entry id> <op arguments> ... where a field list is <shape #> then its n values
 --   A  (acknowledge only: deleted while pending)
 --   D  <output #> <fields>                                             dead letter
---   L  <output #> <scope #> <avg seen> <plan #|0> <plan ttl> <plan state> <fields>
+--   L  <output #> <scope #> <avg seen> <plan #|0> <plan ttl> <plan version> <plan state> <fields>
 --        levels; the levels' last field is `plan`, set here to created / exists
 --   T  <trade part>                                                    trade closed
---   F  <output #> <plan #> <version seen> <fill id> <plan ttl> <plan state> <fields> <record 0|1|2> [<trade part>]
+--   F  <output #> <plan #> <version seen> <fill id> <plan ttl> <new version> <plan state> <fields> <record 0|1|2> [<trade part>]
 --        fill applied; record 1: the trade is recorded, 2: it was recorded before (only checked)
 --   R  <output #> <plan #> <version seen> <fill id> <fields>           fill refused: dead letter
 --   <trade part> = <stats #> <scope #> <window #> <marker #> <global #> <global window #>
 --        <total seen> <last id seen> <window entry|''> <window size> <marker ttl> <scope ttl> <avg> <win rate>
---        <window trades> <fields>
--- A plan is a hash: `state` (the plan, encoded by the worker), `v` (its version, bumped by every
--- change) and one `f:<fill id>` per applied fill (so the fill ids expire with the plan).
+--        <window trades> <new last id> <fields>
+-- A plan is a hash: `state` (the plan, encoded by the worker), `v` (its version: the id of the input
+-- that made its last change, so that a change computed from another history never matches) and one `f:<fill id>` per applied fill (so the fill ids expire with the plan).
 -- Returns one code per entry: ok, exists (levels published, plan there already), gone (not
 -- pending: handled before), stale (the scope's avg_pnl is not the one seen), conflict (the scope
 -- or plan is not at the version seen), dup (trade id or fill id applied before: acked, no
@@ -147,7 +147,8 @@ end
 local function tradePart()
   local t = {stats = nextKey(), scope = nextKey(), window = nextKey(), marker = nextKey(), global = nextKey(),
              gwindow = nextKey(), total = nextArg(), last = nextArg(), entry = nextArg(), size = nextArg(),
-             ttl = nextArg(), scopeTtl = nextArg(), avg = nextArg(), winRate = nextArg(), windowTrades = nextArg()}
+             ttl = nextArg(), scopeTtl = nextArg(), avg = nextArg(), winRate = nextArg(), windowTrades = nextArg(),
+             newLast = nextArg()}
   t.first, t.names = nextFields()
   return t
 end
@@ -178,7 +179,7 @@ local function recordTrade(t, id)
   append(t.stats, maxlen, t.first, t.names)
   redis.call('LPUSH', t.window, t.entry)
   redis.call('LTRIM', t.window, 0, size - 1)
-  redis.call('HSET', t.scope, 'total_trades', tostring(tonumber(t.total) + 1), 'last_id', id,
+  redis.call('HSET', t.scope, 'total_trades', tostring(tonumber(t.total) + 1), 'last_id', t.newLast,
     'avg_pnl', t.avg, 'win_rate', t.winRate, 'window_trades', t.windowTrades)
   if t.global ~= t.scope then
     -- symbol scope: as many scopes as symbols, each kept scope-ttl after its last trade; the
@@ -226,6 +227,7 @@ while at <= #ARGV do
     local seen = nextArg()
     local plan = nextKey()
     local ttl = nextArg()
+    local newVersion = nextArg()
     local state = nextArg()
     local first, names = nextFields()
     result = firstWrongType({input, 'stream', out, 'stream', scope, 'hash', plan, 'plan'})
@@ -241,9 +243,9 @@ while at <= #ARGV do
             ARGV[first + #names - 1] = 'exists'
             result = 'exists'
           else
-            redis.call('HSET', plan, 'v', '1', 'state', state)
+            redis.call('HSET', plan, 'v', newVersion, 'state', state)
             redis.call('EXPIRE', plan, ttl)
-            versions[plan] = '1'
+            versions[plan] = newVersion
           end
         end
         append(out, maxlen, first, names)
@@ -268,9 +270,10 @@ while at <= #ARGV do
   elseif op == 'F' or op == 'R' then
     local out, plan = nextKey(), nextKey()
     local seen, fillId = nextArg(), nextArg()
-    local ttl, state, record, t
+    local ttl, newVersion, state, record, t
     if op == 'F' then
       ttl = nextArg()
+      newVersion = nextArg()
       state = nextArg()
     end
     local first, names = nextFields()
@@ -303,10 +306,9 @@ while at <= #ARGV do
           append(out, dlqMaxlen, first, names)
           result = 'ok'
         else
-          local v = tostring(tonumber(seen) + 1)
-          redis.call('HSET', plan, 'v', v, 'state', state, 'f:' .. fillId, id)
+          redis.call('HSET', plan, 'v', newVersion, 'state', state, 'f:' .. fillId, id)
           redis.call('EXPIRE', plan, ttl)
-          versions[plan] = v
+          versions[plan] = newVersion
           append(out, maxlen, first, names)
           if record == '1' then
             recordTrade(t, id)

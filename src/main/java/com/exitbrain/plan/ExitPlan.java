@@ -16,12 +16,14 @@ import java.util.List;
  * @param tpPrices   TP1, TP2, TP3 prices
  * @param remaining  what remains of each stage, TP1 to TP3; they always sum to {@code openQuantity}
  * @param reached    bit {@code 1 << (n-1)} set once stage n was brought to 0 by its own fill
- * @param version    bumped by every change; the commit script applies a change only from the version it was computed on
+ * @param version    names the change that made this plan: the input (stream kind and entry id) that created or
+ *                   last changed it. The commit script applies a change only to the version it was computed
+ *                   from; a counter would not do, since two different histories reach the same count.
  */
 public record ExitPlan(String positionId, String symbol, Side side, String leverage, BigDecimal entryPrice,
                        BigDecimal quantity, BigDecimal tickSize, List<BigDecimal> tpPrices, BigDecimal slPrice,
                        List<BigDecimal> remaining, int reached, BigDecimal openQuantity, BigDecimal realizedPnl,
-                       BigDecimal fees, StopReason stopReason, boolean closed, long version) {
+                       BigDecimal fees, StopReason stopReason, boolean closed, String version) {
 
     public ExitPlan {
         tpPrices = List.copyOf(tpPrices);
@@ -34,6 +36,12 @@ public record ExitPlan(String positionId, String symbol, Side side, String lever
 
     public boolean reached(int stage) {
         return (reached & (1 << (stage - 1))) != 0;
+    }
+
+    /** The same plan as changed by the input named {@code version}. */
+    public ExitPlan withVersion(String version) {
+        return new ExitPlan(positionId, symbol, side, leverage, entryPrice, quantity, tickSize, tpPrices, slPrice,
+                remaining, reached, openQuantity, realizedPnl, fees, stopReason, closed, version);
     }
 
     /** The stop quantity: always what is still open (SPEC §9). */
@@ -75,7 +83,7 @@ public record ExitPlan(String positionId, String symbol, Side side, String lever
             return new ExitPlan(positionId, v[18], Side.parse(v[0]), v[1], new BigDecimal(v[2]), new BigDecimal(v[3]),
                     v[4].isEmpty() ? null : new BigDecimal(v[4]), prices, new BigDecimal(v[8]), remaining,
                     Integer.parseInt(v[12]), new BigDecimal(v[13]), new BigDecimal(v[14]), new BigDecimal(v[15]),
-                    StopReason.fromWire(v[16]), "closed".equals(v[17]), Long.parseLong(version));
+                    StopReason.fromWire(v[16]), "closed".equals(v[17]), version);
         } catch (RuntimeException e) {
             throw new IllegalStateException("the stored plan of position " + positionId + " is damaged: " + stored, e);
         }

@@ -48,7 +48,7 @@ public final class PlanRules {
         return new ExitPlan(positionId, symbol, side, Decimals.plain(leverage), entry, quantity, tick,
                 List.of(prices.tp1(), prices.tp2(), prices.tp3()), prices.sl(),
                 List.of(stages.tp1(), stages.tp2(), stages.tp3()), 0, quantity, BigDecimal.ZERO, BigDecimal.ZERO,
-                StopReason.INITIAL, false, 1);
+                StopReason.INITIAL, false, "");
     }
 
     public Outcome apply(ExitPlan plan, Fill fill) {
@@ -117,7 +117,7 @@ public final class PlanRules {
         }
         ExitPlan after = new ExitPlan(plan.positionId(), plan.symbol(), plan.side(), plan.leverage(), plan.entryPrice(),
                 plan.quantity(), plan.tickSize(), plan.tpPrices(), stop, remaining, reached, open, realized, fees,
-                reason, closed, plan.version() + 1);
+                reason, closed, plan.version());
         return new Applied(after, moved, pnl);
     }
 

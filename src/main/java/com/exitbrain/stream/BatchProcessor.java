@@ -225,22 +225,35 @@ final class BatchProcessor {
 
     /** One read-compute-commit round; returns the entries to try again (they lost a race). */
     private List<Work> attempt(List<Work> works, boolean trustMemory) {
+        // none of these is confirmed by this round yet: a failure from here on is Redis's, not theirs
+        works.forEach(w -> w.confirmed = false);
         StateView view = new StateView(settings, keys, pipeline, scopes, plans);
         view.read(works.stream().filter(w -> w.kind == Kind.POSITION).map(w -> (PositionOpened) w.event).toList(),
                 works.stream().filter(w -> w.kind == Kind.TRADE).map(w -> (TradeClosed) w.event).toList(),
                 works.stream().filter(w -> w.kind == Kind.FILL).map(w -> (Fill) w.event).toList(), trustMemory);
         long now = clock.instant().getEpochSecond();
         Set<String> tradeIds = new HashSet<>();
+        List<Work> deferred = new ArrayList<>();
         List<CommitCall> calls = new ArrayList<>();
         List<List<Work>> members = new ArrayList<>();
         List<RedisFuture<List<Object>>> futures = new ArrayList<>();
         CommitCall call = newCall();
         List<Work> inCall = new ArrayList<>();
-        for (Work w : works) {
+        for (int k = 0; k < works.size(); k++) {
+            Work w = works.get(k);
+            int mark = call.mark();
+            int entriesBefore = call.entries();
             try {
                 encode(w, call, view, tradeIds, now);
                 inCall.add(w);
+            } catch (StateView.NotRead e) {
+                // a state this round did not read (a plan created earlier in the batch): this entry and
+                // every one after it wait for the next round, which reads all, so the order is kept
+                call.rollback(mark, call.entries() > entriesBefore);
+                deferred.addAll(works.subList(k, works.size()));
+                break;
             } catch (RuntimeException e) {
+                call.rollback(mark, call.entries() > entriesBefore);
                 // A bug or damaged state, not bad input: left pending; redelivery and max-deliveries decide.
                 log.error("computing the effect of {} {} failed; left pending", w.in.stream(), w.in.id(), e);
                 metrics.event(w.in.kind().metricTag, "failed");
@@ -260,7 +273,7 @@ final class BatchProcessor {
             members.add(inCall);
         }
         if (calls.isEmpty()) {
-            return List.of();
+            return deferred;
         }
         // sent again whole if Redis lost its scripts: entries that did commit then answer "gone" or "dup"
         List<List<Object>> replies = pipeline.awaitOrResend(futures, redis -> {
@@ -278,6 +291,7 @@ final class BatchProcessor {
                 }
             }
         }
+        retry.addAll(deferred);
         return retry;
     }
 
@@ -335,11 +349,14 @@ final class BatchProcessor {
         Map<String, String> fields = LevelsRecord.fields(set, p.context(w.in.id()), now);
         String planKey = null;
         String planState = "";
+        String planVersion = "";
         if (settings.plans().enabled() && p.plannable()) {
             ExitPlan plan = PlanRules.create(p.positionId(), p.symbol(), p.side().orElseThrow(), p.leverage(),
-                    p.entryPrice(), p.quantity(), p.tickSize(), set.prices().orElseThrow(), set.quantities().orElseThrow());
+                    p.entryPrice(), p.quantity(), p.tickSize(), set.prices().orElseThrow(), set.quantities().orElseThrow())
+                    .withVersion(changeId(w));
             planKey = keys.plan(p.positionId());
             planState = plan.encode();
+            planVersion = plan.version();
             if (!view.damagedPlan(p.positionId()) && view.plan(p.positionId()) == null) {
                 view.putPlan(p.positionId(), plan);
                 w.planAfter = plan;
@@ -351,7 +368,7 @@ final class BatchProcessor {
         w.op = 'L';
         w.scope = scope;
         call.entry('L', w.in.stream(), w.in.id()).key(settings.streams().levels()).key(keys.scope(scope)).arg(average)
-                .key(planKey).arg(Long.toString(settings.plans().ttlSeconds())).arg(planState).fields(fields);
+                .key(planKey).arg(Long.toString(settings.plans().ttlSeconds())).arg(planVersion).arg(planState).fields(fields);
     }
 
     private void trade(Work w, TradeClosed t, CommitCall call, StateView view, Set<String> tradeIds, long now) {
@@ -372,7 +389,8 @@ final class BatchProcessor {
     private void tradePart(Work w, CommitCall call, StateView view, String scope, String tradeId, WindowEntry entry,
                            String symbol, String leverage, String closedAt, long now) {
         ScopeState before = view.state(scope);
-        ScopeState after = entry == null ? before : before.record(entry, w.in.id(), settings.pnlWindow());
+        // last_id names the input kind too: a trade and a fill can have the same entry id
+        ScopeState after = entry == null ? before : before.record(entry, changeId(w), settings.pnlWindow());
         PnlStats stats = after.stats();
         String average = Decimals.plain(stats.averagePnl());
         Map<String, String> fields = Map.of();
@@ -390,7 +408,7 @@ final class BatchProcessor {
                 .arg(Integer.toString(settings.pnlWindow())).arg(Long.toString(settings.dedupTtlSeconds()))
                 .arg(Long.toString(settings.scopeTtlSeconds()))
                 .arg(average).arg(fields.isEmpty() ? "" : fields.get("win_rate"))
-                .arg(Integer.toString(stats.windowTrades())).fields(fields);
+                .arg(Integer.toString(stats.windowTrades())).arg(after.lastId()).fields(fields);
     }
 
     private static Map<String, String> statsFields(String scope, String tradeId, String symbol, String leverage,
@@ -423,7 +441,7 @@ final class BatchProcessor {
             return;
         }
         ExitPlan plan = view.plan(f.positionId());
-        String version = plan == null ? "" : Long.toString(plan.version());
+        String version = plan == null ? "" : plan.version();
         PlanRules.Outcome outcome = plan == null ? new PlanRules.Refused(ErrorCode.UNKNOWN_POSITION,
                 "no exit plan for position_id " + f.positionId() + ": its position-opened entry (with position_id, "
                         + "side, entry_price and quantity) was not processed before this fill, or the plan expired.")
@@ -437,7 +455,8 @@ final class BatchProcessor {
             return;
         }
         PlanRules.Applied applied = (PlanRules.Applied) outcome;
-        ExitPlan after = applied.plan();
+        ExitPlan after = applied.plan().withVersion(changeId(w));
+        applied = new PlanRules.Applied(after, applied.stopMoved(), applied.pnl());
         boolean record = after.closed() && settings.plans().recordTrades();
         boolean duplicate = record && (view.recorded(f.positionId()) || !tradeIds.add(f.positionId()));
         w.op = 'F';
@@ -447,7 +466,7 @@ final class BatchProcessor {
         view.putPlan(f.positionId(), after);
         long ttl = after.closed() ? settings.plans().closedTtlSeconds() : settings.plans().ttlSeconds();
         call.entry('F', w.in.stream(), w.in.id()).key(settings.streams().plans()).key(keys.plan(f.positionId()))
-                .arg(version).arg(f.fillId()).arg(Long.toString(ttl)).arg(after.encode())
+                .arg(version).arg(f.fillId()).arg(Long.toString(ttl)).arg(after.version()).arg(after.encode())
                 .fields(PlanRecord.fields(applied, f, w.in.id(), now, w.tradeRecorded))
                 .arg(record ? duplicate ? "2" : "1" : "0");
         if (record) {
@@ -458,10 +477,19 @@ final class BatchProcessor {
         }
     }
 
+    /**
+     * The id of the change an entry makes to shared state (a plan's version, a scope's last_id): its
+     * input kind and entry id, since entry ids of different streams can be equal.
+     */
+    private static String changeId(Work w) {
+        return w.in.kind().metricTag + ":" + w.in.id();
+    }
+
     /** Handles one entry's reply; false when the entry must be computed again. */
     private boolean outcome(Work w, String code) {
         String type = w.in.kind().metricTag;
-        boolean ours = selfCaused.remove(w.key()) != null;
+        Long ourDeliveries = selfCaused.remove(w.key());
+        boolean ours = ourDeliveries != null;
         w.confirmed = true;
         switch (code) {
             case "ok", "exists" -> committed(w, code.equals("exists"));
@@ -482,7 +510,7 @@ final class BatchProcessor {
                 forget(w);
                 metrics.conflict();
                 if (ours) {
-                    selfCaused.put(w.key(), 1L);
+                    selfCaused.put(w.key(), ourDeliveries); // retried in this process: still ours
                 }
                 return false;
             }

@@ -97,6 +97,22 @@ final class CommitCall {
         return entries;
     }
 
+    /** Where the call stands: {@link #rollback} to it drops an entry whose record could not be finished. */
+    int mark() {
+        return args.size();
+    }
+
+    /**
+     * Drops what was added since {@code mark} (the record of one entry, and that entry). Keys and shapes
+     * it added stay: unused ones are harmless.
+     */
+    void rollback(int mark, boolean entryStarted) {
+        args.subList(mark, args.size()).clear();
+        if (entryStarted) {
+            entries--;
+        }
+    }
+
     String[] keys() {
         return keys.toArray(String[]::new);
     }

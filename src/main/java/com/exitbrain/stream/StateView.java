@@ -45,6 +45,16 @@ final class StateView {
     /** Position ids whose stored plan cannot be read back: their fills fail one by one, not the batch. */
     private final Map<String, String> damaged = new HashMap<>();
 
+    /** A state this round did not read: the entry waits for a round that reads everything. */
+    static final class NotRead extends RuntimeException {
+        NotRead(String what) {
+            super(what + " was not read", null, false, false);
+        }
+    }
+
+    /** Scopes whose stored state cannot be read back: the entries needing them fail one by one. */
+    private final Map<String, String> damagedScopes = new HashMap<>();
+
     StateView(Settings settings, PnlKeys keys, Pipeline pipeline, ScopeCache scopeCache, PlanCache planCache) {
         this.settings = settings;
         this.keys = keys;
@@ -54,19 +64,28 @@ final class StateView {
     }
 
     String average(String scope) {
+        undamaged(scope);
         String a = averages.get(scope);
         if (a == null) {
-            throw new IllegalStateException("scope " + scope + " was not read");
+            throw new NotRead("scope " + scope);
         }
         return a;
     }
 
     ScopeState state(String scope) {
+        undamaged(scope);
         ScopeState s = states.get(scope);
         if (s == null) {
-            throw new IllegalStateException("scope " + scope + " was not read");
+            throw new NotRead("scope " + scope);
         }
         return s;
+    }
+
+    private void undamaged(String scope) {
+        String why = damagedScopes.get(scope);
+        if (why != null) {
+            throw new IllegalStateException("the stored state of PnL scope " + scope + " is damaged: " + why);
+        }
     }
 
     void putState(String scope, ScopeState state, String average) {
@@ -135,6 +154,17 @@ final class StateView {
                 needMarker.add(f.positionId());
             }
         }
+        if (settings.plans().recordTrades()) {
+            // a fill may close a plan a position of this batch creates: its scope must be read too
+            Set<String> filled = new HashSet<>();
+            fills.forEach(f -> filled.add(f.positionId()));
+            for (PositionOpened p : positions) {
+                String scope = settings.pnlScopeOf(p.symbol());
+                if (p.plannable() && filled.contains(p.positionId()) && !fromCache(scope, true, trustMemory)) {
+                    needState.add(scope);
+                }
+            }
+        }
         needAverage.removeAll(needState);
         fetch(needAverage, needState, needPlan, needMarker);
         // a fill may close its plan and record the trade: the plan's scope is needed too
@@ -198,10 +228,14 @@ final class StateView {
             List<KeyValue<String, String>> version = values(replies.get(at++));
             @SuppressWarnings("unchecked")
             List<String> window = (List<String>) replies.get(at++);
-            long total = Long.parseLong(version.get(0).getValueOrElse("0"));
-            states.put(s, new ScopeState(total, version.get(1).getValueOrElse(""),
-                    window.stream().map(WindowEntry::decode).toList()));
-            averages.put(s, version.get(2).getValueOrElse(""));
+            try {
+                long total = Long.parseLong(version.get(0).getValueOrElse("0"));
+                states.put(s, new ScopeState(total, version.get(1).getValueOrElse(""),
+                        window.stream().map(WindowEntry::decode).toList()));
+                averages.put(s, version.get(2).getValueOrElse(""));
+            } catch (RuntimeException e) {
+                damagedScopes.put(s, e.getMessage());
+            }
         }
         for (String id : planIds) {
             List<KeyValue<String, String>> stored = values(replies.get(at++));

@@ -130,7 +130,9 @@ public final class StreamWorker implements Runnable {
                             announced = true;
                         }
                         drainOwnPending();
-                        processor.settleUnconfirmed();
+                        if (running) { // read back whole: what was not read back was committed
+                            processor.settleUnconfirmed();
+                        }
                         setUp = true;
                         nextSweep = 0;
                     }

@@ -16,13 +16,13 @@ class PlanStorageTest {
                 List.of(new BigDecimal("0.0121"), new BigDecimal("0.012"), new BigDecimal("0.0119")),
                 new BigDecimal("0.0124"), List.of(BigDecimal.ZERO, new BigDecimal("300.5"), new BigDecimal("400")), 1,
                 new BigDecimal("700.5"), new BigDecimal("-0.00071"), new BigDecimal("-0.01"), StopReason.BREAKEVEN,
-                false, 7);
+                false, "fill:1700000000000-7");
     }
 
     @Test
     void roundTripIsExact() {
         for (ExitPlan p : List.of(plan("A|B|C", new BigDecimal("0.0001")), plan("BTCUSDT", null))) {
-            assertEquals(p, ExitPlan.decode(p.positionId(), p.encode(), "7"));
+            assertEquals(p, ExitPlan.decode(p.positionId(), p.encode(), p.version()));
         }
     }
 
