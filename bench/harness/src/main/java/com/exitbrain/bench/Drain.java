@@ -13,7 +13,8 @@ final class Drain {
     private static final long STALL_NANOS = TimeUnit.SECONDS.toNanos(120);
 
     enum Kind {
-        POSITIONS("positions", Keys.POSITIONS, Keys.LEVELS), TRADES("trades", Keys.TRADES, Keys.STATS);
+        POSITIONS("positions", Keys.POSITIONS, Keys.LEVELS), TRADES("trades", Keys.TRADES, Keys.STATS),
+        FILLS("fills", Keys.FILLS, Keys.PLANS);
 
         final String wire;
         final String input;
@@ -70,9 +71,16 @@ final class Drain {
     Result run(String clientName, Launcher launcher, Kind kind, int count, int round) throws Exception {
         redis.flush();
         Events events = new Events(round);
-        String lastId = kind == Kind.POSITIONS
-                ? redis.load(kind.input, count, i -> events.position(String.format("pos-%010d", i)))
-                : redis.load(kind.input, count, i -> events.trade(String.format("trade-%010d", i), 1_732_430_000_000L + i));
+        String lastId = switch (kind) {
+            case POSITIONS -> redis.load(kind.input, count, i -> events.position(String.format("pos-%010d", i)));
+            case TRADES -> redis.load(kind.input, count,
+                    i -> events.trade(String.format("trade-%010d", i), 1_732_430_000_000L + i));
+            case FILLS -> {
+                // the plans the fills apply to, as the worker would have created them
+                redis.seedPlans((count + Keys.FILLS_PER_PLAN - 1) / Keys.FILLS_PER_PLAN);
+                yield redis.load(kind.input, count, i -> events.fill(i));
+            }
+        };
         Progress.say("drain %s %,d: %s (round %d)", kind.wire, count, clientName, round);
         long launched = System.nanoTime();
         try (JavaChild child = launcher.start(clientName + "-" + kind.wire + "-" + round)) {

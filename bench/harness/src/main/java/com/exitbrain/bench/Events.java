@@ -57,6 +57,22 @@ final class Events {
     }
 
     /** A trade-closed event; {@code tradeId} must be distinct for it to be counted. */
+    /** Fill i: tp1 1 @ 101.5 of plan {@code plan-<i / FILLS_PER_PLAN>}, fill id {@code fill-<i>}. */
+    Map<String, String> fill(int i) {
+        Map<String, String> m = new java.util.LinkedHashMap<>();
+        m.put("position_id", planId(i / Keys.FILLS_PER_PLAN));
+        m.put("order", "tp1");
+        m.put("quantity", "1");
+        m.put("price", "101.5");
+        m.put("fee", "0.01");
+        m.put("fill_id", String.format("fill-%010d", i));
+        return m;
+    }
+
+    static String planId(int plan) {
+        return String.format("plan-%010d", plan);
+    }
+
     Map<String, String> trade(String tradeId, long closedAtMillis) {
         Symbol s = SYMBOLS[random.nextInt(TRADE_SYMBOLS)];
         Map<String, String> f = new LinkedHashMap<>();

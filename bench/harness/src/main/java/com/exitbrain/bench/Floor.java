@@ -139,6 +139,54 @@ final class Floor {
         }
     }
 
+    /**
+     * Fill applied (SPEC §9): XADD of the plan entry (the worker's 24 fields), HSET of the plan's
+     * state, version and fill id, EXPIRE of the plan, XACK; without the worker's reads and checks.
+     */
+    static final class Fills implements Effects {
+        private static final String[] PLAN_ENTRY = {"position_id", "plan-0000000000", "symbol", "BTCUSDT",
+            "side", "long", "fill_id", "fill-0000000000", "order", "tp1", "fill_quantity", "1", "fill_price", "101.5",
+            "fee", "0.01", "open_quantity", "999", "tp1_qty", "299", "tp2_qty", "300", "tp3_qty", "400",
+            "tp1_price", "101", "tp2_price", "102", "tp3_price", "103", "sl_price", "99", "sl_qty", "999",
+            "stop_reason", "initial", "stop_moved", "false", "realized_pnl", "1.49", "fees", "0.01",
+            "status", "open", "source_id", "0-0", "timestamp", "1732430000"};
+        private static final byte[][] FIELDS = java.util.Arrays.stream(PLAN_ENTRY).map(Floor::bytes)
+                .toArray(byte[][]::new);
+        private static final int POSITION = 1;
+        private static final int FILL = 7;
+        private static final int SOURCE = 45;
+        private static final byte[] STATE = bytes(Keys.PLAN_STATE);
+
+        @Override
+        public String input() {
+            return Keys.FILLS;
+        }
+
+        @Override
+        public int queue(Resp out, Entry entry) {
+            byte[] position = entry.get(POSITION_ID, FIELDS[POSITION]);
+            byte[] fill = entry.get(FILL_ID, FIELDS[FILL]);
+            out.array(6 + FIELDS.length).bulk(XADD).bulk(PLANS).bulk(MAXLEN).bulk(TILDE).bulk(MAX_LEN).bulk(STAR);
+            for (int i = 0; i < FIELDS.length; i++) {
+                out.bulk(i == POSITION ? position : i == FILL ? fill : i == SOURCE ? entry.id() : FIELDS[i]);
+            }
+            byte[] plan = bytes(Keys.plan(new String(position, StandardCharsets.UTF_8)));
+            byte[] fillField = bytes("f:" + new String(fill, StandardCharsets.UTF_8));
+            out.array(8).bulk(HSET).bulk(plan).bulk(V).bulk(entry.id()).bulk(STATE_FIELD).bulk(STATE)
+                    .bulk(fillField).bulk(entry.id());
+            out.array(3).bulk(EXPIRE).bulk(plan).bulk(PLAN_TTL);
+            out.array(4).bulk(XACK).bulk(FILLS_STREAM).bulk(GROUP).bulk(entry.id());
+            return 4;
+        }
+    }
+
+    private static final byte[] EXPIRE = bytes("EXPIRE");
+    private static final byte[] V = bytes("v");
+    private static final byte[] STATE_FIELD = bytes("state");
+    private static final byte[] PLAN_TTL = bytes(Keys.PLAN_TTL_SECONDS);
+    private static final byte[] PLANS = bytes(Keys.PLANS);
+    private static final byte[] FILLS_STREAM = bytes(Keys.FILLS);
+    private static final byte[] FILL_ID = bytes("fill_id");
     private static final byte[] XADD = bytes("XADD");
     private static final byte[] XACK = bytes("XACK");
     private static final byte[] LPUSH = bytes("LPUSH");
@@ -175,7 +223,7 @@ final class Floor {
 
     /** The kinds of input the floor serves; one line per kind. */
     private static List<Effects> effects(Map<String, String> levelsEntry) {
-        return List.of(new Levels(levelsEntry), new Trades());
+        return List.of(new Levels(levelsEntry), new Trades(), new Fills());
     }
 
     /** {@code floor <redis url> <levels entry JSON file> <count> <consumer>}; runs until killed. */

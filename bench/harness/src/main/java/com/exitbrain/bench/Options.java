@@ -11,7 +11,7 @@ import java.util.List;
  */
 record Options(Path workerJar, List<String> jvmFlags, String jvmFlagsSource, int positions, int trades, int rate, int latencySeconds,
                int warmupSeconds, int soakSeconds, int coldStartSeconds, boolean coldStartUnderLoad, int batchSize, int rounds, boolean drain, boolean latency,
-               Path jsonOut, Path profileDir) {
+               Path jsonOut, Path profileDir, int fills) {
 
     static final class UsageError extends RuntimeException {
         UsageError(String message) {
@@ -24,6 +24,7 @@ record Options(Path workerJar, List<String> jvmFlags, String jvmFlagsSource, int
         String jvmFlags = null;
         int positions = 500_000;
         int trades = 100_000;
+        int fills = 100_000;
         int rate = 5000;
         int latencySeconds = 30;
         int warmupSeconds = 30;
@@ -41,6 +42,7 @@ record Options(Path workerJar, List<String> jvmFlags, String jvmFlagsSource, int
         if (rest.remove("--quick")) {
             positions = 50_000;
             trades = 20_000;
+            fills = 20_000;
             latencySeconds = 10;
             warmupSeconds = 3;
             rounds = 1;
@@ -52,6 +54,7 @@ record Options(Path workerJar, List<String> jvmFlags, String jvmFlagsSource, int
                 case "--jvm-flags" -> jvmFlags = value(rest, ++i, flag);
                 case "--positions" -> positions = count(rest, ++i, flag, 0);
                 case "--trades" -> trades = count(rest, ++i, flag, 0);
+                case "--fills" -> fills = count(rest, ++i, flag, 0);
                 case "--rate" -> rate = count(rest, ++i, flag, 1);
                 case "--latency-seconds" -> latencySeconds = count(rest, ++i, flag, 1);
                 case "--warmup-seconds" -> warmupSeconds = count(rest, ++i, flag, 0);
@@ -71,7 +74,7 @@ record Options(Path workerJar, List<String> jvmFlags, String jvmFlagsSource, int
         UnitFlags.Flags unit = UnitFlags.resolve();
         return new Options(jar, jvmFlags == null ? unit.flags() : List.of(jvmFlags.trim().split("\\s+")),
                 jvmFlags == null ? unit.source() : "--jvm-flags", positions, trades, rate, latencySeconds,
-                warmupSeconds, soakSeconds, coldStartSeconds, coldStartUnderLoad, batchSize, rounds, drain, latency, jsonOut, profileDir);
+                warmupSeconds, soakSeconds, coldStartSeconds, coldStartUnderLoad, batchSize, rounds, drain, latency, jsonOut, profileDir, fills);
     }
 
     /** With --profile, each run (worker, floor, script mix) leaves a JFR recording (profile settings) named after it. */

@@ -37,6 +37,21 @@ final class RedisAdmin implements AutoCloseable {
         sync.flushall();
     }
 
+    /** Open plans plan-0… as the worker stores them (state, version), pipelined. */
+    void seedPlans(int plans) {
+        RedisAsyncCommands<String, String> async = loader.async();
+        for (int from = 0; from < plans; from += LOAD_CHUNK) {
+            List<RedisFuture<Long>> futures = new ArrayList<>(LOAD_CHUNK);
+            for (int i = from; i < Math.min(plans, from + LOAD_CHUNK); i++) {
+                futures.add(async.hset(Keys.plan(Events.planId(i)), Map.of("state", Keys.PLAN_STATE, "v", "seed")));
+            }
+            loader.flushCommands();
+            if (!LettuceFutures.awaitAll(Duration.ofSeconds(60), futures.toArray(RedisFuture[]::new))) {
+                throw new IllegalStateException("seeding plans timed out");
+            }
+        }
+    }
+
     /** XADDs {@code count} entries, pipelined in chunks; returns the id of the last one. */
     String load(String stream, int count, IntFunction<Map<String, String>> entry) {
         RedisAsyncCommands<String, String> async = loader.async();
