@@ -237,7 +237,7 @@ final class BatchProcessor {
         List<CommitCall> calls = new ArrayList<>();
         List<List<Work>> members = new ArrayList<>();
         List<RedisFuture<List<Object>>> futures = new ArrayList<>();
-        CommitCall call = newCall();
+        CommitCall call = newCall(works.size());
         List<Work> inCall = new ArrayList<>();
         for (int k = 0; k < works.size(); k++) {
             Work w = works.get(k);
@@ -263,7 +263,7 @@ final class BatchProcessor {
                 send(call, futures);
                 calls.add(call);
                 members.add(inCall);
-                call = newCall();
+                call = newCall(works.size() - k - 1);
                 inCall = new ArrayList<>();
             }
         }
@@ -295,8 +295,8 @@ final class BatchProcessor {
         return retry;
     }
 
-    private CommitCall newCall() {
-        return new CommitCall(settings.group(), outputMaxLen, deadLetterMaxLen);
+    private CommitCall newCall(int entries) {
+        return new CommitCall(settings.group(), outputMaxLen, deadLetterMaxLen, Math.min(CHUNK, entries));
     }
 
     private void send(CommitCall call, List<RedisFuture<List<Object>>> futures) {

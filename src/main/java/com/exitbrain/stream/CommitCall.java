@@ -15,15 +15,18 @@ final class CommitCall {
     private final String[] head;
     private final Map<String, String> keyIndex = new HashMap<>();
     private final List<String> keys = new ArrayList<>();
-    private final List<String> args = new ArrayList<>(8192);
+    private final List<String> args;
     /** Shapes by the hash of their names; a hash can stand for several (compared name by name). */
     private final Map<Integer, List<Integer>> shapesByHash = new HashMap<>();
     private final List<List<String>> shapes = new ArrayList<>();
     private int shapeArgs;
     private int entries;
 
-    CommitCall(String group, String outputMaxLen, String deadLetterMaxLen) {
+    /** @param entries how many entries the call is expected to hold: sizes its argument list */
+    CommitCall(String group, String outputMaxLen, String deadLetterMaxLen, int entries) {
         head = new String[]{group, outputMaxLen, deadLetterMaxLen};
+        // some 45 arguments a levels entry, fewer for the others
+        args = new ArrayList<>(Math.max(16, entries * 48));
     }
 
     /** Starts an entry's record: its op, input stream and id. */
