@@ -114,22 +114,22 @@ local function written(key, want)
   end
 end
 
-local function average(scope)
-  local a = averages[scope]
-  if a == nil then
-    a = redis.call('HGET', scope, 'avg_pnl') or ''
-    averages[scope] = a
+-- a hash field read once per call, then as the call's own writes left it
+local function cachedField(cache, key, field)
+  local value = cache[key]
+  if value == nil then
+    value = redis.call('HGET', key, field) or ''
+    cache[key] = value
   end
-  return a
+  return value
+end
+
+local function average(scope)
+  return cachedField(averages, scope, 'avg_pnl')
 end
 
 local function planVersion(plan)
-  local v = versions[plan]
-  if v == nil then
-    v = redis.call('HGET', plan, 'v') or ''
-    versions[plan] = v
-  end
-  return v
+  return cachedField(versions, plan, 'v')
 end
 
 local pairs_ = {}

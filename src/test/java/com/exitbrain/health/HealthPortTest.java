@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.exitbrain.app.Daemon;
-import com.exitbrain.testing.HealthClient;
+import com.exitbrain.testing.Http;
 import com.exitbrain.testing.RedisProcess;
 import com.exitbrain.testing.Streams;
 import com.exitbrain.testing.WorkerHarness;
@@ -17,7 +17,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -36,7 +35,7 @@ class HealthPortTest {
     void start() {
         redis = RedisProcess.start(false, "--enable-debug-command", "local"); // Redis 7 refuses DEBUG SLEEP else
         worker = WorkerHarness.start(redis);
-        await().atMost(Duration.ofSeconds(15)).until(() -> HealthClient.health(worker.healthPort()).statusCode() == 200);
+        await().atMost(Duration.ofSeconds(15)).until(() -> Http.get(worker.healthPort(), "/health").status() == 200);
     }
 
     @AfterEach
@@ -68,8 +67,8 @@ class HealthPortTest {
             slow.getOutputStream().flush();
 
             // Then /health and /metrics answer others at once
-            assertEquals(200, HealthClient.get(worker.healthPort(), "/health", WITHIN_A_SECOND).statusCode());
-            assertEquals(200, HealthClient.get(worker.healthPort(), "/metrics", WITHIN_A_SECOND).statusCode());
+            assertEquals(200, Http.get(worker.healthPort(), "/health", WITHIN_A_SECOND).status());
+            assertEquals(200, Http.get(worker.healthPort(), "/metrics", WITHIN_A_SECOND).status());
 
             // And the slow one is told so once its time is up
             assertEquals("HTTP/1.1 408 Request Timeout", statusLine(slow));
@@ -98,7 +97,7 @@ class HealthPortTest {
                 } catch (IOException closed) {
                     break;
                 }
-                assertEquals(200, HealthClient.get(worker.healthPort(), "/health", WITHIN_A_SECOND).statusCode());
+                assertEquals(200, Http.get(worker.healthPort(), "/health", WITHIN_A_SECOND).status());
                 Thread.sleep(200); // the trickle itself, a byte well within any per-read timeout: what is under test
             }
             assertEquals("HTTP/1.1 408 Request Timeout", answer.get());
@@ -117,14 +116,14 @@ class HealthPortTest {
             garbage.getOutputStream().write("HELLO\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
             assertEquals("HTTP/1.1 400 Bad Request", statusLine(garbage));
         }
-        HttpResponse<String> health = HealthClient.get(worker.healthPort(), "/health", WITHIN_A_SECOND);
-        assertEquals(200, health.statusCode());
+        Http.Response health = Http.get(worker.healthPort(), "/health", WITHIN_A_SECOND);
+        assertEquals(200, health.status());
     }
 
     @Test
     void healthAnswers503WithinItsDeadlineWhileRedisStalls() throws Exception {
         try (Streams admin = new Streams(redis)) {
-            String before = HealthClient.health(worker.healthPort()).body();
+            String before = Http.get(worker.healthPort(), "/health").body();
             assertTrue(before.contains("\"pnl_stream_entries\":0"), before);
 
             // Given Redis stalls for 3 s
@@ -135,19 +134,19 @@ class HealthPortTest {
 
             // Then /health answers within about a second, 503, with the last values it read
             long started = System.nanoTime();
-            HttpResponse<String> during = HealthClient.get(worker.healthPort(), "/health", Duration.ofMillis(1500));
+            Http.Response during = Http.get(worker.healthPort(), "/health", Duration.ofMillis(1500));
             long tookMs = (System.nanoTime() - started) / 1_000_000;
-            assertEquals(503, during.statusCode(), during.body());
+            assertEquals(503, during.status(), during.body());
             assertTrue(tookMs < 1500, tookMs + " ms");
             assertTrue(during.body().contains("\"connected\":false"), during.body());
             assertTrue(during.body().contains("no answer from Redis within"), during.body());
             assertTrue(during.body().contains("\"pnl_stream_entries\":0"), during.body());
             // and again, while the first reading is still stuck
-            assertEquals(503, HealthClient.get(worker.healthPort(), "/health", Duration.ofMillis(1500)).statusCode());
+            assertEquals(503, Http.get(worker.healthPort(), "/health", Duration.ofMillis(1500)).status());
 
             // And healthy again once Redis is back
             stall.get();
-            await().atMost(Duration.ofSeconds(10)).until(() -> HealthClient.health(worker.healthPort()).statusCode()
+            await().atMost(Duration.ofSeconds(10)).until(() -> Http.get(worker.healthPort(), "/health").status()
                     == 200);
         }
     }

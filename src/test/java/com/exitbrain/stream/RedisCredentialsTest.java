@@ -12,7 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.exitbrain.config.ConfigurationError;
-import com.exitbrain.testing.HealthClient;
+import com.exitbrain.testing.Http;
 import com.exitbrain.testing.RedisProcess;
 import com.exitbrain.testing.Streams;
 import com.exitbrain.testing.WorkerHarness;
@@ -20,7 +20,6 @@ import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.output.StatusOutput;
 import io.lettuce.core.protocol.CommandArgs;
 import io.lettuce.core.protocol.CommandType;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -103,7 +102,7 @@ class RedisCredentialsTest {
         try (Daemon worker = new Daemon(WorkerHarness.settings(WorkerHarness.env("redis://127.0.0.1:" + closed)))
                 .start()) {
             await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
-                String body = HealthClient.health(worker.healthPort()).body();
+                String body = Http.get(worker.healthPort(), "/health").body();
                 assertTrue(body.contains("\"last_error\":\"cannot connect to Redis: ")
                         && body.contains("Connection refused"), body);
             });
@@ -127,8 +126,8 @@ class RedisCredentialsTest {
 
                 // Then /health says why, without the password, and the worker keeps trying
                 await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
-                    HttpResponse<String> health = HealthClient.health(worker.healthPort());
-                    assertEquals(503, health.statusCode(), health.body());
+                    Http.Response health = Http.get(worker.healthPort(), "/health");
+                    assertEquals(503, health.status(), health.body());
                     assertTrue(health.body().contains("\"last_error\":\"authentication failure: Redis refused the"
                             + " credentials of REDIS_URL redis://exitbrain:***@127.0.0.1:" + redis.port()
                             + " (WRONGPASS"), health.body());
@@ -139,7 +138,7 @@ class RedisCredentialsTest {
                 admin.redis.dispatch(CommandType.ACL, new StatusOutput<>(StringCodec.UTF8),
                         new CommandArgs<>(StringCodec.UTF8).add("SETUSER").add("exitbrain").add(">" + PASSWORD));
                 await().atMost(Duration.ofSeconds(30)).until(() -> admin.length(LEVELS) == 2
-                        && HealthClient.health(worker.healthPort()).statusCode() == 200);
+                        && Http.get(worker.healthPort(), "/health").status() == 200);
             }
         }
     }

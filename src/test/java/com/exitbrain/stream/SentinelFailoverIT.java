@@ -13,14 +13,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.exitbrain.app.Daemon;
 import com.exitbrain.testing.Backlog;
-import com.exitbrain.testing.HealthClient;
+import com.exitbrain.testing.Http;
 import com.exitbrain.testing.SentinelCluster;
 import com.exitbrain.testing.Streams;
 import com.exitbrain.testing.WorkerHarness;
 import com.exitbrain.testing.WorkerProcess;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -110,13 +109,13 @@ class SentinelFailoverIT {
             thread = new Thread(() -> {
                 while (running.get()) {
                     try {
-                        HttpResponse<String> r = HealthClient.get(port, "/health", Duration.ofSeconds(5));
+                        Http.Response r = Http.get(port, "/health", Duration.ofSeconds(5));
                         long now = System.nanoTime();
                         JsonNode redis = JSON.readTree(r.body()).path("redis");
                         primariesSeen.add(redis.path("primary").asText());
-                        if (r.statusCode() == 503) {
+                        if (r.status() == 503) {
                             first503.compareAndSet(0, now);
-                        } else if (r.statusCode() == 200 && newPrimary.equals(redis.path("primary").asText())) {
+                        } else if (r.status() == 200 && newPrimary.equals(redis.path("primary").asText())) {
                             backOn.compareAndSet(0, now);
                         }
                         Thread.sleep(20);
@@ -226,7 +225,7 @@ class SentinelFailoverIT {
                                     + " backlog written with WAIT: 0 lost; producer without WAIT: %d of %d acknowledged"
                                     + " inputs lost%n", doneAtKill, total(), f.promoted, f.switched, f.resumed,
                             ms(killed, health.first503.get()), ms(killed, health.backOn.get()), lost, lateAcked.size());
-                    JsonNode after = JSON.readTree(HealthClient.health(worker.healthPort()).body());
+                    JsonNode after = JSON.readTree(Http.get(worker.healthPort(), "/health").body());
                     assertEquals(address(cluster.replica()), after.path("redis").path("primary").asText(), after.toString());
                     assertEquals("master", after.path("redis").path("role").asText());
                 }
@@ -272,7 +271,7 @@ class SentinelFailoverIT {
                 System.out.printf("SENTINEL FAILOVER (worker killed during it, restarted): %d of %d outputs done"
                                 + " at the kill; no primary for %d ms; restarted worker resumed after %d ms%n",
                         doneAtKill, total(), f.promoted, f.resumed);
-                JsonNode health = JSON.readTree(HealthClient.health(third.healthPort()).body());
+                JsonNode health = JSON.readTree(Http.get(third.healthPort(), "/health").body());
                 assertEquals(address(cluster.replica()), health.path("redis").path("primary").asText(), health.toString());
             } catch (AssertionError | RuntimeException e) {
                 throw new AssertionError(e.getMessage() + "\n--- worker 1:\n" + first.output()
@@ -312,13 +311,13 @@ class SentinelFailoverIT {
                 primary.redis.clientKill(io.lettuce.core.KillArgs.Builder.typeNormal()); // drops the worker's connections
                 JsonNode[] seen = new JsonNode[1];
                 await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50)).until(() -> {
-                    HttpResponse<String> r = HealthClient.health(worker.healthPort());
+                    Http.Response r = Http.get(worker.healthPort(), "/health");
                     seen[0] = JSON.readTree(r.body());
-                    return r.statusCode() == 503 && "replica".equals(seen[0].path("redis").path("role").asText());
+                    return r.status() == 503 && "replica".equals(seen[0].path("redis").path("role").asText());
                 });
                 assertTrue(seen[0].path("redis").path("primary").isNull(), seen[0].toString());
                 await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20)).until(() -> JSON.readTree(
-                        HealthClient.health(worker.healthPort()).body()).path("worker").path("last_error").asText()
+                        Http.get(worker.healthPort(), "/health").body()).path("worker").path("last_error").asText()
                         .contains("READONLY"));
                 try (Streams p2 = new Streams(cluster.primary())) {
                     for (int i = 0; i < 50; i++) {
@@ -407,9 +406,9 @@ class SentinelFailoverIT {
     private static JsonNode awaitHealthy(int port, String primary) throws Exception {
         JsonNode[] last = new JsonNode[1];
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).until(() -> {
-            HttpResponse<String> r = HealthClient.health(port);
+            Http.Response r = Http.get(port, "/health");
             last[0] = JSON.readTree(r.body());
-            return r.statusCode() == 200 && primary.equals(last[0].path("redis").path("primary").asText());
+            return r.status() == 200 && primary.equals(last[0].path("redis").path("primary").asText());
         });
         return last[0];
     }

@@ -39,8 +39,13 @@ public final class Http {
     public static final JsonNode CAUGHT_UP = parse("{\"lag\":0,\"pending\":0}");
 
     public static Response get(int port, String path) {
+        return get(port, path, Duration.ofSeconds(10));
+    }
+
+    /** With a time limit of its own: a port that hangs fails the test. */
+    public static Response get(int port, String path, Duration timeout) {
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .timeout(Duration.ofSeconds(10)).build();
+                .timeout(timeout).build();
         try {
             HttpResponse<String> response = CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
             return new Response(response.statusCode(), response.body());
