@@ -13,12 +13,17 @@ import com.exitbrain.redis.Utf8Codec;
 import com.exitbrain.health.HealthServer;
 import com.exitbrain.health.RedisTopology;
 import com.exitbrain.health.WorkerMetrics;
+import com.exitbrain.config.RedisUrls;
+import com.exitbrain.redis.Connection;
+import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
-import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
+import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.event.connection.ConnectionActivatedEvent;
 import io.lettuce.core.event.connection.ReconnectFailedEvent;
 import io.lettuce.core.resource.ClientResources;
@@ -28,6 +33,9 @@ import io.netty.util.HashedWheelTimer;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -51,15 +59,21 @@ public final class Daemon implements AutoCloseable {
     private static final int CONNECT_WARN_EVERY = 30;
     /** While Redis refuses the credentials of reconnecting connections, one error line this often. */
     private static final long REFUSAL_LOG_EVERY_MS = 30_000;
+    /** A cluster's topology is read again this often, besides after every MOVED or lost node. */
+    private static final long CLUSTER_REFRESH_SECONDS = 5;
 
     private final Settings settings;
     private final WorkerMetrics metrics = new WorkerMetrics();
-    private final RedisClient client;
+    /** A {@link RedisClient} (standalone, Sentinel) or a {@link RedisClusterClient} (SPEC §10). */
+    private final AbstractRedisClient client;
     private final ClientResources resources;
     private final HashedWheelTimer timer;
     private final HealthServer health;
-    private final AtomicReference<StreamWorker> worker = new AtomicReference<>();
-    private final AtomicReference<StatefulRedisConnection<String, String>> probe = new AtomicReference<>();
+    /** One worker per partition (SPEC §10), each on its own connections; empty until connected. */
+    private final AtomicReference<List<StreamWorker>> workers = new AtomicReference<>(List.of());
+    private final AtomicReference<Connection> probe = new AtomicReference<>();
+    /** Every connection opened, closed before the client shuts down. */
+    private final List<Connection> opened = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final CountDownLatch finished = new CountDownLatch(1);
     private volatile boolean stopping;
     /** Why Redis cannot be reached or used right now (null when it can): /health's last_error. */
@@ -91,21 +105,46 @@ public final class Daemon implements AutoCloseable {
                 connectionTrouble = null;
             }
         });
-        RedisURI uri = redisUri(settings);
-        this.client = RedisClient.create(resources, uri);
-        // SPEC §10: which node each connection is on (a sentinel URL: the master found at each (re)connect)
-        RedisTopology topology = new RedisTopology(uri);
+        SocketOptions socket = SocketOptions.builder().connectTimeout(Duration.ofMillis(
+                Math.min(settings.commandTimeoutMs(), 2000))).keepAlive(true).build();
+        TimeoutOptions timeouts = TimeoutOptions.enabled(Duration.ofMillis(settings.commandTimeoutMs()));
+        RedisTopology topology;
+        if (settings.cluster()) {
+            List<RedisURI> seeds = RedisUrls.clusterSeeds(settings.redisUrl());
+            seeds.forEach(seed -> seed.setTimeout(Duration.ofMillis(settings.commandTimeoutMs())));
+            RedisClusterClient cluster = RedisClusterClient.create(resources, seeds);
+            // SPEC §10: a failover or a slot moved is followed at once (MOVED, ASK, reconnects), and
+            // every few seconds in any case
+            cluster.setOptions(ClusterClientOptions.builder()
+                    .autoReconnect(true)
+                    .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                    .socketOptions(socket)
+                    .timeoutOptions(timeouts)
+                    .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
+                            .enablePeriodicRefresh(Duration.ofSeconds(CLUSTER_REFRESH_SECONDS))
+                            .enableAllAdaptiveRefreshTriggers()
+                            .refreshTriggersReconnectAttempts(2)
+                            .adaptiveRefreshTriggersTimeout(Duration.ofMillis(500))
+                            .build())
+                    .build());
+            topology = new RedisTopology(seeds.get(0), settings.partitioning().count());
+            this.client = cluster;
+        } else {
+            RedisURI uri = redisUri(settings);
+            RedisClient single = RedisClient.create(resources, uri);
+            single.setOptions(ClientOptions.builder()
+                    .autoReconnect(true)
+                    .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                    .socketOptions(socket)
+                    .timeoutOptions(timeouts)
+                    .build());
+            // SPEC §10: which node each connection is on (a sentinel URL: the master found at each (re)connect)
+            topology = new RedisTopology(uri);
+            this.client = single;
+        }
         client.addListener(topology);
-        client.setOptions(ClientOptions.builder()
-                .autoReconnect(true)
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .socketOptions(SocketOptions.builder().connectTimeout(Duration.ofMillis(
-                        Math.min(settings.commandTimeoutMs(), 2000))).keepAlive(true).build())
-                .timeoutOptions(TimeoutOptions.enabled(Duration.ofMillis(settings.commandTimeoutMs())))
-                .build());
-        HealthCheck check = new HealthCheck(settings, probe::get,
-                () -> worker.get() != null && worker.get().healthy(),
-                this::lastError, metrics, topology);
+        HealthCheck check = new HealthCheck(settings, probe::get, this::workersHealthy, this::lastError, metrics,
+                topology);
         this.health = new HealthServer(settings.healthBind(), settings.healthPort(), check, metrics);
         log.info("health port listening on http://{}:{}/health", settings.healthBind(), health.port());
         if (!health.loopbackOnly()) {
@@ -149,12 +188,18 @@ public final class Daemon implements AutoCloseable {
      */
     private String lastError() {
         String trouble = connectionTrouble;
-        StreamWorker w = worker.get();
-        if (w == null) {
+        List<StreamWorker> all = workers.get();
+        if (all.isEmpty()) {
             return trouble == null ? "connecting to Redis" : trouble;
         }
-        String error = w.lastError();
+        String error = all.stream().map(StreamWorker::lastError).filter(Objects::nonNull).findFirst().orElse(null);
         return error == null || trouble == null ? error : trouble;
+    }
+
+    /** Healthy when every partition's worker is. */
+    private boolean workersHealthy() {
+        List<StreamWorker> all = workers.get();
+        return !all.isEmpty() && all.stream().allMatch(StreamWorker::healthy);
     }
 
     private synchronized void reconnectFailed(Throwable cause) {
@@ -180,28 +225,71 @@ public final class Daemon implements AutoCloseable {
      */
     public void runLoop() {
         try {
-            StatefulRedisConnection<String, String> read = connect();
-            StatefulRedisConnection<String, String> write = connect();
-            StatefulRedisConnection<String, String> control = connect();
-            StatefulRedisConnection<String, String> healthConnection = connect();
+            // per partition: the blocking read, the pipelined commits, the control commands
+            List<Settings> partitions = settings.partitions();
+            List<Connection[]> links = new ArrayList<>();
+            for (int p = 0; p < partitions.size() && !stopping; p++) {
+                Connection[] three = {connect(), connect(), connect()};
+                links.add(three);
+            }
+            Connection healthConnection = connect();
             if (healthConnection != null) {
                 healthConnection.setTimeout(Duration.ofMillis(Math.min(settings.commandTimeoutMs(), 2000)));
                 probe.set(healthConnection);
             }
-            if (read == null || write == null || control == null || stopping) {
+            if (stopping || links.size() < partitions.size()
+                    || links.stream().flatMap(java.util.Arrays::stream).anyMatch(Objects::isNull)) {
                 return;
             }
-            WarmUp.finish(settings, control); // hot path compiled before the first event and /health 200 (issue 10)
-            StreamWorker loop = new StreamWorker(settings, read, write, control, metrics);
-            worker.set(loop);
-            if (stopping) {
-                loop.stop();
+            WarmUp.finish(settings, links.get(0)[2]); // hot path compiled before the first event and /health 200 (issue 10)
+            List<StreamWorker> loops = new ArrayList<>();
+            for (int p = 0; p < partitions.size(); p++) {
+                Connection[] c = links.get(p);
+                loops.add(new StreamWorker(partitions.get(p), c[0], c[1], c[2], metrics));
             }
-            loop.run();
+            workers.set(List.copyOf(loops));
+            if (stopping) {
+                loops.forEach(StreamWorker::stop);
+            }
+            runAll(loops);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
             finished.countDown();
+        }
+    }
+
+    /**
+     * Runs partition 0's loop here and every other partition's on a thread of its own, until all
+     * have stopped; a configuration error found by any of them stops them all and is thrown here.
+     */
+    private void runAll(List<StreamWorker> loops) throws InterruptedException {
+        AtomicReference<RuntimeException> failure = new AtomicReference<>();
+        List<Thread> threads = new ArrayList<>();
+        for (int p = 1; p < loops.size(); p++) {
+            StreamWorker loop = loops.get(p);
+            Thread t = new Thread(() -> {
+                try {
+                    loop.run();
+                } catch (RuntimeException e) {
+                    failure.compareAndSet(null, e);
+                    loops.forEach(StreamWorker::stop);
+                }
+            }, "exitbrain-worker-p" + p);
+            t.start();
+            threads.add(t);
+        }
+        try {
+            loops.get(0).run();
+        } catch (RuntimeException e) {
+            failure.compareAndSet(null, e);
+            loops.forEach(StreamWorker::stop);
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+        if (failure.get() != null) {
+            throw failure.get();
         }
     }
 
@@ -215,10 +303,7 @@ public final class Daemon implements AutoCloseable {
         }
         stopping = true;
         log.info("{}: stopping after the batch in flight", why);
-        StreamWorker w = worker.get();
-        if (w != null) {
-            w.stop();
-        }
+        workers.get().forEach(StreamWorker::stop);
         if (watchdog) {
             // the process must be gone *within* the timeout: halting takes a few hundred ms of its own
             // (measured 330 ms with Redis frozen), so the watchdog fires that much earlier
@@ -251,17 +336,21 @@ public final class Daemon implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         health.close();
+        opened.forEach(Connection::close); // a cluster connection's own node connections with it
         client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
         resources.shutdown(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(2000);
         timer.stop();
     }
 
-    private StatefulRedisConnection<String, String> connect() throws InterruptedException {
+    private Connection connect() throws InterruptedException {
         Backoff backoff = new Backoff(100, RECONNECT_MAX_MS);
         for (int attempt = 1; !stopping; attempt++) {
             try {
-                StatefulRedisConnection<String, String> connection = client.connect(Utf8Codec.INSTANCE);
+                Connection connection = client instanceof RedisClusterClient cluster
+                        ? ready(Connection.of(cluster.connect(Utf8Codec.INSTANCE)))
+                        : Connection.of(((RedisClient) client).connect(Utf8Codec.INSTANCE));
                 connectionTrouble = null;
+                opened.add(connection);
                 return connection;
             } catch (RuntimeException e) {
                 RedisRefusal refusal = RedisRefusal.in(e);
@@ -280,6 +369,37 @@ public final class Daemon implements AutoCloseable {
             }
         }
         return null;
+    }
+
+    /**
+     * A new cluster connection opens its node connections in the background: its first commands
+     * are rejected as "not connected" for a moment. Returned once it answers a PING and a read of
+     * a key of each partition's slot (within the connect timeout), else closed and the failure
+     * thrown, for {@link #connect} to retry.
+     */
+    private Connection ready(Connection connection) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.min(settings.commandTimeoutMs(), 2000));
+        while (true) {
+            try {
+                connection.sync().ping();
+                for (Settings p : settings.partitions()) { // each partition's master: a key of its slot
+                    connection.sync().exists(p.streams().positionOpened());
+                }
+                return connection;
+            } catch (RuntimeException e) {
+                if (System.nanoTime() > deadline || RedisRefusal.in(e) != null) {
+                    connection.close();
+                    throw e;
+                }
+                try {
+                    Thread.sleep(10);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    connection.close();
+                    throw e;
+                }
+            }
+        }
     }
 
     /** A refusal by the sentinels names their own credentials (SPEC §10), one by a data node REDIS_URL. */

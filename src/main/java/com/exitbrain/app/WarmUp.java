@@ -18,8 +18,8 @@ import com.exitbrain.pnl.WindowEntry;
 import io.lettuce.core.LettuceFutures;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.StreamMessage;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import com.exitbrain.redis.Connection;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.output.IntegerOutput;
 import io.lettuce.core.output.StreamReadOutput;
 import io.lettuce.core.protocol.Command;
@@ -112,7 +112,7 @@ public final class WarmUp {
      * when none did (at most once per process either way); then, once per process too, warms the
      * client's I/O path on {@code connection} ({@link #warmConnection}).
      */
-    public static Result finish(Settings settings, StatefulRedisConnection<String, String> connection) {
+    public static Result finish(Settings settings, Connection connection) {
         start(settings);
         Thread t = RUNNING.get();
         try {
@@ -133,13 +133,13 @@ public final class WarmUp {
      * cold, and at 5,000 events/s in small batches it is most of the work. PING touches no key, no script cache,
      * nothing in Redis. The connection's auto-flush is restored; a failure only costs speed.
      */
-    private static void warmConnection(StatefulRedisConnection<String, String> connection) {
+    private static void warmConnection(Connection connection) {
         long started = System.nanoTime();
         long deadline = started + IO_BUDGET.toNanos();
         int rounds = 0;
         connection.setAutoFlushCommands(false);
         try {
-            RedisAsyncCommands<String, String> async = connection.async();
+            RedisClusterAsyncCommands<String, String> async = connection.async();
             for (; rounds < IO_ROUNDS && System.nanoTime() < deadline; rounds++) {
                 List<RedisFuture<String>> replies = new ArrayList<>(IO_PIPELINE);
                 for (int i = 0; i < IO_PIPELINE; i++) {

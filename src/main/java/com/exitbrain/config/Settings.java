@@ -28,7 +28,8 @@ public record Settings(
         String logLevel,
         Plans plans,
         SentinelSettings sentinel,
-        long scopeTtlSeconds) {
+        long scopeTtlSeconds,
+        Partitioning partitioning) {
 
     /**
      * @param deadLetterMaxLen the dead-letter stream's own trim length: its entries carry payloads of
@@ -61,6 +62,31 @@ public record Settings(
     /** How often pending entries are looked for: min(idle/2, 5 s) (SPEC §8). */
     public long claimIntervalMs() {
         return Math.max(1, Math.min(claimMinIdleMs / 2, 5000));
+    }
+
+    /** Whether {@code REDIS_URL} names a Redis Cluster ({@code redis-cluster://}, {@code rediss-cluster://}). */
+    public boolean cluster() {
+        return RedisUrls.isCluster(redisUrl);
+    }
+
+    /**
+     * This configuration as partition {@code p} sees it (SPEC §10): every stream name and the key
+     * prefix carry the partition's tag on a cluster; the rest is shared.
+     */
+    public Settings partition(int p) {
+        Partitioning view = partitioning.at(p);
+        Streams s = new Streams(view.stream(streams.positionOpened), view.stream(streams.tradeClosed),
+                view.stream(streams.levels), view.stream(streams.stats), view.stream(streams.deadLetter),
+                streams.outputMaxLen, view.stream(streams.fills), view.stream(streams.plans), streams.deadLetterMaxLen);
+        return new Settings(redisUrl, commandTimeoutMs, s, group, groupStartLatest, consumer, batchSize, blockMs,
+                claimMinIdleMs, maxDeliveries, maxEntryBytes, tuning, symbols, pnlScope, pnlWindow, dedupTtlSeconds,
+                view.keyPrefix(keyPrefix), healthBind, healthPort, shutdownTimeoutMs, logLevel, plans, sentinel,
+                scopeTtlSeconds, view);
+    }
+
+    /** Every partition's view, in order (one, this configuration's names, unless on a cluster). */
+    public java.util.List<Settings> partitions() {
+        return java.util.stream.IntStream.range(0, partitioning.count()).mapToObj(this::partition).toList();
     }
 
     /** The Redis URL with any password replaced, for logs and the health port. */

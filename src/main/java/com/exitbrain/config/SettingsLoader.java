@@ -131,6 +131,9 @@ public final class SettingsLoader {
                 r.integer("streams.output-max-len", 1, Long.MAX_VALUE), r.key("streams.fills"), r.key("streams.plans"),
                 r.integer("streams.dead-letter-max-len", 1, Long.MAX_VALUE));
         checkDistinct(r, streams);
+        if (RedisUrls.isCluster(redisUrl)) {
+            checkNoTags(r, streams);
+        }
         return new Settings(
                 redisUrl,
                 commandTimeout,
@@ -156,7 +159,27 @@ public final class SettingsLoader {
                         "ERROR", "ERROR")),
                 plans(r),
                 SentinelSettings.fromEnvironment(env, redisUrl),
-                r.integer("pnl.scope-ttl-seconds", 1, 10L * 365 * 86_400));
+                r.integer("pnl.scope-ttl-seconds", 1, 10L * 365 * 86_400),
+                partitioning(r, redisUrl));
+    }
+
+    /**
+     * SPEC §10: N partitions need a Redis Cluster (standalone and Sentinel keep the names of §3), and
+     * a global PnL window cannot be kept exactly across partitions.
+     */
+    private static Partitioning partitioning(Reader r, String redisUrl) {
+        int count = (int) r.integer("partitions", 1, 1024);
+        boolean cluster = RedisUrls.isCluster(redisUrl);
+        if (count > 1 && !cluster) {
+            throw r.bad("partitions", count, "1 unless REDIS_URL names a Redis Cluster (redis-cluster://...):"
+                    + " standalone Redis and Sentinel keep one partition");
+        }
+        if (count > 1 && r.choice("pnl.scope", Map.of("global", true, "symbol", false))) {
+            throw new ConfigurationError("exitbrain.pnl.scope (EXITBRAIN_PNL_SCOPE) = global with exitbrain.partitions"
+                    + " (EXITBRAIN_PARTITIONS) = " + count + ": a global PnL window cannot be kept exactly across"
+                    + " partitions; set EXITBRAIN_PNL_SCOPE=symbol, or use one partition");
+        }
+        return new Partitioning(count, 0, cluster);
     }
 
     /** SPEC §9: plan.* settings. */
@@ -201,6 +224,22 @@ public final class SettingsLoader {
         return bind;
     }
 
+    /**
+     * On a cluster the partition's tag must be the first {@code {…}} of every name (Redis hashes that
+     * one): a configured name holding braces would move its key to another slot (CROSSSLOT).
+     */
+    private static void checkNoTags(Reader r, Settings.Streams s) {
+        String[][] named = {{"streams.position-opened", s.positionOpened()}, {"streams.trade-closed", s.tradeClosed()},
+            {"streams.levels", s.levels()}, {"streams.stats", s.stats()}, {"streams.dead-letter", s.deadLetter()},
+            {"streams.fills", s.fills()}, {"streams.plans", s.plans()}, {"pnl.key-prefix", r.key("pnl.key-prefix")}};
+        for (String[] n : named) {
+            if (n[1].indexOf('{') >= 0 || n[1].indexOf('}') >= 0) {
+                throw r.bad(n[0], n[1], "a name without { or } on a Redis Cluster, where ExitBrain adds the"
+                        + " partition's hash tag {p<i>} itself");
+            }
+        }
+    }
+
     /** An output written onto an input would feed the worker its own results; two inputs alike are a typo. */
     private static void checkDistinct(Reader r, Settings.Streams s) {
         Map<String, String> seen = new LinkedHashMap<>();
@@ -221,9 +260,14 @@ public final class SettingsLoader {
             SentinelSettings.checkUrl(url); // SPEC §10
             return;
         }
+        if (RedisUrls.isCluster(url)) {
+            RedisUrls.clusterSeeds(url); // SPEC §10
+            return;
+        }
         if (!lower.startsWith("redis://") && !lower.startsWith("rediss://")) {
             throw new ConfigurationError("exitbrain.redis.url (REDIS_URL) = " + RedisUrls.mask(url)
-                    + ": must start with redis://, rediss://, redis-sentinel:// or rediss-sentinel://");
+                    + ": must start with redis://, rediss://, redis-sentinel://, rediss-sentinel://,"
+                    + " redis-cluster:// or rediss-cluster://");
         }
         String host;
         try {
@@ -321,6 +365,7 @@ public final class SettingsLoader {
         m.put("EXITBRAIN_DEDUP_TTL_SECONDS", "pnl.dedup-ttl-seconds");
         m.put("EXITBRAIN_PNL_SCOPE_TTL_SECONDS", "pnl.scope-ttl-seconds");
         m.put("EXITBRAIN_KEY_PREFIX", "pnl.key-prefix");
+        m.put("EXITBRAIN_PARTITIONS", "partitions");
         m.put("EXITBRAIN_PLAN_ENABLED", "plan.enabled");
         m.put("EXITBRAIN_PLAN_AFTER_TP1", "plan.after-tp1");
         m.put("EXITBRAIN_PLAN_AFTER_TP2", "plan.after-tp2");
@@ -475,6 +520,7 @@ public final class SettingsLoader {
                 + " pnl_scope=" + s.pnlScope().name().toLowerCase(Locale.ROOT) + " pnl_window=" + s.pnlWindow()
                 + " batch=" + s.batchSize() + " claim_min_idle_ms=" + s.claimMinIdleMs()
                 + " max_deliveries=" + s.maxDeliveries() + " health=" + s.healthBind() + ":" + s.healthPort()
+                + (s.cluster() ? " partitions=" + s.partitioning().count() : "")
                 + " pid=" + ManagementFactory.getRuntimeMXBean().getPid();
     }
 }

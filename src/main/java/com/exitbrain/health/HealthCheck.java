@@ -6,12 +6,14 @@ import com.exitbrain.pnl.PnlStats;
 import com.exitbrain.pnl.WindowEntry;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
 import io.lettuce.core.RedisCommandExecutionException;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.sync.RedisCommands;
+import com.exitbrain.redis.Connection;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
@@ -34,11 +36,12 @@ public final class HealthCheck implements Supplier<HealthReport> {
     private static final ObjectMapper JSON = new ObjectMapper().enable(JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN);
 
     private final Settings settings;
-    private final Supplier<StatefulRedisConnection<String, String>> connection;
+    private final Supplier<Connection> connection;
     private final BooleanSupplier workerHealthy;
     private final Supplier<String> workerError;
     private final WorkerMetrics metrics;
-    private final PnlKeys keys;
+    /** Each partition's view of the settings (SPEC §10): its streams and keys. */
+    private final List<Settings> partitions;
     /** SPEC §10: the node the probe is on and the sentinels, null when not told (tests). */
     private final RedisTopology topology;
 
@@ -60,12 +63,12 @@ public final class HealthCheck implements Supplier<HealthReport> {
     private final ThreadPoolExecutor reader;
     private Future<Reading> inFlight;
 
-    public HealthCheck(Settings settings, Supplier<StatefulRedisConnection<String, String>> connection,
+    public HealthCheck(Settings settings, Supplier<Connection> connection,
                        BooleanSupplier workerHealthy, Supplier<String> workerError, WorkerMetrics metrics) {
         this(settings, connection, workerHealthy, workerError, metrics, null);
     }
 
-    public HealthCheck(Settings settings, Supplier<StatefulRedisConnection<String, String>> connection,
+    public HealthCheck(Settings settings, Supplier<Connection> connection,
                        BooleanSupplier workerHealthy, Supplier<String> workerError, WorkerMetrics metrics,
                        RedisTopology topology) {
         this.topology = topology;
@@ -74,7 +77,7 @@ public final class HealthCheck implements Supplier<HealthReport> {
         this.workerHealthy = workerHealthy;
         this.workerError = workerError;
         this.metrics = metrics;
-        this.keys = new PnlKeys(settings.keyPrefix());
+        this.partitions = settings.partitions();
         this.reader = new ThreadPoolExecutor(1, 1, 10, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
             Thread t = new Thread(r, "health-redis");
             t.setDaemon(true);
@@ -94,7 +97,11 @@ public final class HealthCheck implements Supplier<HealthReport> {
     }
 
     private List<String> inputs() {
-        return List.of(settings.streams().positionOpened(), settings.streams().tradeClosed(), settings.streams().fills());
+        return partitions.stream().flatMap(p -> inputs(p).stream()).toList();
+    }
+
+    private static List<String> inputs(Settings p) {
+        return List.of(p.streams().positionOpened(), p.streams().tradeClosed(), p.streams().fills());
     }
 
     @Override
@@ -125,10 +132,12 @@ public final class HealthCheck implements Supplier<HealthReport> {
         }
         streams.setAll(lastStreams);
         adaptive.setAll(lastFigures);
+
         redisNode.put("connected", connected);
         redisNode.put("url", settings.redisUrlMasked());
         if (topology != null) {
-            topology.describe(redisNode, connection.get(), connected ? reading.role() : null);
+            Connection c = connection.get();
+            topology.describe(redisNode, c == null ? null : c.stateful(), connected ? reading.role() : null);
         }
         // a node that is not the primary (a replica, an old primary demoted) is no Redis to work on
         boolean primary = reading.role() == null || reading.role().equals("master");
@@ -137,6 +146,9 @@ public final class HealthCheck implements Supplier<HealthReport> {
         root.put("status", healthy ? "UP" : "DOWN");
         root.set("redis", redisNode);
         root.set("streams", streams);
+        if (settings.cluster()) {
+            root.set("partitions", partitionsNode(lastStreams));
+        }
         ObjectNode worker = root.putObject("worker");
         worker.put("group", settings.group());
         worker.put("consumer", settings.consumer());
@@ -177,34 +189,50 @@ public final class HealthCheck implements Supplier<HealthReport> {
 
     /** Reads everything /health shows from Redis; keeps the values for when it cannot. */
     private Reading readRedis() {
-        StatefulRedisConnection<String, String> c = connection.get();
+        Connection c = connection.get();
         if (c == null) {
             return new Reading(false, 0, null);
         }
         try {
-            RedisCommands<String, String> redis = c.sync();
+            RedisClusterCommands<String, String> redis = c.sync();
             long start = System.nanoTime();
             redis.ping();
             double latency = (System.nanoTime() - start) / 1_000_000.0;
-            String role = topology == null ? null : RedisTopology.role(redis.info("replication"));
+            // a cluster routes each command to its slot's master: no one node's role to check
+            String role = topology == null || c.cluster() ? null : RedisTopology.role(redis.info("replication"));
             if (role != null && !role.equals("master")) {
                 // after a failover: reconnecting asks the sentinels for the master again
-                RedisTopology.reconnect(c);
+                RedisTopology.reconnect(c.stateful());
                 return new Reading(true, latency, "connected to a " + role + ", not the primary", role);
             }
             ObjectNode fresh = JSON.createObjectNode();
             for (String stream : inputs()) {
                 fresh.set(stream, groupInfo(redis, stream));
             }
-            List<WindowEntry> window = redis.lrange(keys.window(PnlKeys.GLOBAL), 0, settings.pnlWindow() - 1)
-                    .stream().map(WindowEntry::decode).toList();
-            String total = redis.hget(keys.scope(PnlKeys.GLOBAL), "total_trades");
-            PnlStats stats = PnlStats.of(window, total == null ? 0 : Long.parseLong(total));
             ObjectNode figures = JSON.createObjectNode();
-            figures.put("avg_pnl_last_20", stats.averagePnl());
-            figures.put("win_rate", stats.winRate());
-            figures.put("total_trades", stats.totalTrades());
-            figures.put("pnl_stream_entries", redis.xlen(settings.streams().levels()));
+            long entries = 0;
+            long totalTrades = 0;
+            PnlStats stats = null;
+            for (Settings p : partitions) {
+                PnlKeys keys = new PnlKeys(p.keyPrefix());
+                String total = redis.hget(keys.scope(PnlKeys.GLOBAL), "total_trades");
+                totalTrades += total == null ? 0 : Long.parseLong(total);
+                entries += redis.xlen(p.streams().levels());
+                if (partitions.size() == 1) {
+                    List<WindowEntry> window = redis.lrange(keys.window(PnlKeys.GLOBAL), 0, settings.pnlWindow() - 1)
+                            .stream().map(WindowEntry::decode).toList();
+                    stats = PnlStats.of(window, totalTrades);
+                }
+            }
+            if (stats == null) { // SPEC §10: N > 1 keeps no global window
+                figures.putNull("avg_pnl_last_20");
+                figures.putNull("win_rate");
+            } else {
+                figures.put("avg_pnl_last_20", stats.averagePnl());
+                figures.put("win_rate", stats.winRate());
+            }
+            figures.put("total_trades", totalTrades);
+            figures.put("pnl_stream_entries", entries);
             lastStreams = fresh;
             lastFigures = figures;
             lastReadAt = System.currentTimeMillis() / 1000;
@@ -214,7 +242,39 @@ public final class HealthCheck implements Supplier<HealthReport> {
         }
     }
 
-    private ObjectNode groupInfo(RedisCommands<String, String> redis, String stream) {
+    /**
+     * SPEC §10's health per partition: its tag, the slot the tag hashes to, and the lag and pending
+     * count of its inputs, summed (null while a lag is unknown), beside the streams themselves.
+     */
+    private ArrayNode partitionsNode(ObjectNode streams) {
+        ArrayNode out = JSON.createArrayNode();
+        for (Settings p : partitions) {
+            ObjectNode node = out.addObject();
+            node.put("partition", p.partitioning().index());
+            node.put("tag", p.partitioning().tag());
+            node.put("slot", io.lettuce.core.cluster.SlotHash.getSlot(p.partitioning().tag()));
+            long lag = 0;
+            long pending = 0;
+            boolean lagKnown = true;
+            ObjectNode own = node.putObject("streams");
+            for (String stream : inputs(p)) {
+                JsonNode s = streams.path(stream);
+                own.set(stream, s.deepCopy());
+                lagKnown &= s.path("lag").isNumber();
+                lag += s.path("lag").asLong();
+                pending += s.path("pending").asLong();
+            }
+            if (lagKnown) {
+                node.put("lag", lag);
+            } else {
+                node.putNull("lag");
+            }
+            node.put("pending", pending);
+        }
+        return out;
+    }
+
+    private ObjectNode groupInfo(RedisClusterCommands<String, String> redis, String stream) {
         ObjectNode node = JSON.createObjectNode();
         node.putNull("lag");
         node.put("pending", 0);
@@ -254,7 +314,7 @@ public final class HealthCheck implements Supplier<HealthReport> {
      * only when Redis reports a lag (not XINFO STREAM, whose reply carries the first and last
      * entries whole, however large).
      */
-    private boolean caughtUp(RedisCommands<String, String> redis, String stream, Object lastDelivered) {
+    private boolean caughtUp(RedisClusterCommands<String, String> redis, String stream, Object lastDelivered) {
         if (lastDelivered == null || xrangeRefused) {
             return false;
         }

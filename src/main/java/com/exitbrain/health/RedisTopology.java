@@ -9,6 +9,9 @@ import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisReadOnlyException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.cluster.SlotHash;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.protocol.DefaultEndpoint;
 import io.lettuce.core.sentinel.api.StatefulRedisSentinelConnection;
 import java.net.InetSocketAddress;
@@ -35,13 +38,28 @@ public final class RedisTopology implements RedisConnectionStateListener {
     private static final Logger log = LoggerFactory.getLogger(RedisTopology.class);
 
     private final RedisURI uri;
+    /** Partitions of a Redis Cluster (SPEC §10), 0 for one Redis. */
+    private final int clusterPartitions;
     /** The remote address of each open data connection of the client (sentinel look-ups excluded). */
     private final Map<RedisChannelHandler<?, ?>, String> nodes = new ConcurrentHashMap<>();
     /** The node the last connection (re)connected to: a change is a failover followed. */
     private volatile String lastNode;
 
     public RedisTopology(RedisURI uri) {
+        this(uri, 0);
+    }
+
+    /**
+     * @param partitions for a Redis Cluster (seeded by {@code uri}), how many partitions the worker
+     *                   runs; 0 for one Redis
+     */
+    public RedisTopology(RedisURI uri, int partitions) {
         this.uri = uri;
+        this.clusterPartitions = partitions;
+    }
+
+    public boolean cluster() {
+        return clusterPartitions > 0;
     }
 
     public boolean sentinel() {
@@ -79,6 +97,10 @@ public final class RedisTopology implements RedisConnectionStateListener {
      * while there is none); {@code role} as that node reports it.
      */
     public void describe(ObjectNode redis, StatefulConnection<?, ?> probe, String role) {
+        if (cluster()) {
+            describeCluster(redis, probe);
+            return;
+        }
         redis.put("mode", sentinel() ? "sentinel" : "standalone");
         if (sentinel()) {
             redis.put("master_name", uri.getSentinelMasterId());
@@ -98,6 +120,53 @@ public final class RedisTopology implements RedisConnectionStateListener {
             redis.putNull("primary");
             redis.put("node", node);
         }
+    }
+
+    /**
+     * A cluster as the client last read it: each node with its role, slot ranges, whether the
+     * cluster marks it failing, and the partitions whose tag's slot it serves (SPEC §10).
+     */
+    private void describeCluster(ObjectNode redis, StatefulConnection<?, ?> probe) {
+        redis.put("mode", "cluster");
+        ArrayNode nodes = redis.putArray("nodes");
+        if (!(probe instanceof StatefulRedisClusterConnection<?, ?> cluster)) {
+            return;
+        }
+        for (RedisClusterNode node : cluster.getPartitions()) {
+            ObjectNode n = nodes.addObject();
+            n.put("node", node.getUri().getHost() + ":" + node.getUri().getPort());
+            n.put("id", node.getNodeId());
+            boolean primary = node.is(RedisClusterNode.NodeFlag.UPSTREAM);
+            n.put("role", primary ? "master" : "replica");
+            n.put("failing", node.is(RedisClusterNode.NodeFlag.FAIL) || node.is(RedisClusterNode.NodeFlag.EVENTUAL_FAIL));
+            if (!primary) {
+                n.put("replica_of", node.getSlaveOf());
+                continue;
+            }
+            n.put("slots", ranges(node.getSlots()));
+            ArrayNode served = n.putArray("partitions");
+            for (int p = 0; p < clusterPartitions; p++) {
+                if (node.hasSlot(SlotHash.getSlot("{p" + p + "}"))) {
+                    served.add(p);
+                }
+            }
+        }
+    }
+
+    /** {@code 0-9000,9001} from a sorted list of slots. */
+    private static String ranges(java.util.List<Integer> slots) {
+        StringBuilder out = new StringBuilder();
+        int i = 0;
+        while (i < slots.size()) {
+            int from = slots.get(i);
+            int to = from;
+            while (i + 1 < slots.size() && slots.get(i + 1) == to + 1) {
+                to = slots.get(++i);
+            }
+            out.append(out.length() == 0 ? "" : ",").append(from).append(from == to ? "" : "-" + to);
+            i++;
+        }
+        return out.toString();
     }
 
     /** {@code role:} of an INFO replication reply: {@code master}, {@code replica} (Redis says slave), or null. */

@@ -3,8 +3,7 @@ package com.exitbrain.redis;
 import io.lettuce.core.LettuceFutures;
 import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisFuture;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,12 +16,12 @@ import java.util.function.Function;
  * loaded and the group is sent again, which the scripts make harmless.
  */
 public final class Pipeline {
-    private final StatefulRedisConnection<String, String> connection;
-    private final RedisAsyncCommands<String, String> async;
+    private final Connection connection;
+    private final RedisClusterAsyncCommands<String, String> async;
     private final Duration timeout;
     private final List<Script> scripts;
 
-    public Pipeline(StatefulRedisConnection<String, String> connection, Duration timeout, List<Script> scripts) {
+    public Pipeline(Connection connection, Duration timeout, List<Script> scripts) {
         this.connection = connection;
         this.async = connection.async();
         this.timeout = timeout;
@@ -30,12 +29,12 @@ public final class Pipeline {
         connection.setAutoFlushCommands(false);
     }
 
-    public RedisAsyncCommands<String, String> commands() {
+    public RedisClusterAsyncCommands<String, String> commands() {
         return async;
     }
 
     /** Issues the commands {@code issue} adds, flushes them together and returns every reply in order. */
-    public <T> List<T> run(Function<RedisAsyncCommands<String, String>, List<RedisFuture<T>>> issue) {
+    public <T> List<T> run(Function<RedisClusterAsyncCommands<String, String>, List<RedisFuture<T>>> issue) {
         return awaitOrResend(issue.apply(async), issue);
     }
 
@@ -44,7 +43,7 @@ public final class Pipeline {
      * scripts (restarted), loads them and sends the whole group again with {@code resend}.
      */
     public <T> List<T> awaitOrResend(List<RedisFuture<T>> sent,
-                              Function<RedisAsyncCommands<String, String>, List<RedisFuture<T>>> resend) {
+                              Function<RedisClusterAsyncCommands<String, String>, List<RedisFuture<T>>> resend) {
         try {
             return await(sent);
         } catch (RuntimeException e) {

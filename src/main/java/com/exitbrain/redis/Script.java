@@ -3,8 +3,8 @@ package com.exitbrain.redis;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.api.async.RedisAsyncCommands;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -50,16 +50,16 @@ public final class Script {
         }
     }
 
-    public <T> RedisFuture<T> call(RedisAsyncCommands<String, String> redis, List<String> keys, List<String> args) {
+    public <T> RedisFuture<T> call(RedisClusterAsyncCommands<String, String> redis, List<String> keys, List<String> args) {
         return call(redis, keys.toArray(String[]::new), args.toArray(String[]::new));
     }
 
-    public <T> RedisFuture<T> call(RedisAsyncCommands<String, String> redis, String[] keys, String[] args) {
+    public <T> RedisFuture<T> call(RedisClusterAsyncCommands<String, String> redis, String[] keys, String[] args) {
         return redis.evalsha(sha, type, keys, args);
     }
 
     /** Runs the script and waits for its reply, loading it first if Redis does not have it. */
-    public <T> T callNow(RedisCommands<String, String> redis, String[] keys, String... args) {
+    public <T> T callNow(RedisClusterCommands<String, String> redis, String[] keys, String... args) {
         try {
             return redis.evalsha(sha, type, keys, args);
         } catch (RuntimeException e) {
@@ -71,7 +71,7 @@ public final class Script {
         }
     }
 
-    public RedisFuture<String> load(RedisAsyncCommands<String, String> redis) {
+    public RedisFuture<String> load(RedisClusterAsyncCommands<String, String> redis) {
         return redis.scriptLoad(source);
     }
 

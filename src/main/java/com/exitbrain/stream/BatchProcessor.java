@@ -14,6 +14,7 @@ import com.exitbrain.config.Settings;
 import com.exitbrain.engine.Decimals;
 import com.exitbrain.engine.ErrorCode;
 import com.exitbrain.engine.InvalidInputException;
+import com.exitbrain.config.Partitioning;
 import com.exitbrain.engine.LevelEngine;
 import com.exitbrain.engine.LevelSet;
 import com.exitbrain.health.WorkerMetrics;
@@ -208,11 +209,19 @@ final class BatchProcessor {
         }
         try {
             EventFields fields = EventFields.of(in.body(), settings.maxEntryBytes());
-            return switch (in.kind()) {
+            Work work = switch (in.kind()) {
                 case POSITION_OPENED -> new Work(in, Kind.POSITION, PositionOpened.parse(fields, in.id(), settings), null, null);
                 case TRADE_CLOSED -> new Work(in, Kind.TRADE, TradeClosed.parse(fields, in.id(), settings), null, null);
                 case FILL -> new Work(in, Kind.FILL, FillEvent.parse(fields, in.id()), null, null);
             };
+            String symbol = switch (in.kind()) {
+                case POSITION_OPENED -> ((PositionOpened) work.event).symbol();
+                case TRADE_CLOSED -> ((TradeClosed) work.event).symbol();
+                // optional on a fill: the producer routes it by its position's symbol
+                case FILL -> fields.text("symbol") == null ? null : fields.text("symbol").trim();
+            };
+            checkPartition(symbol);
+            return work;
         } catch (InvalidInputException e) {
             return new Work(in, Kind.DEAD, null, e.code(), e.reason());
         } catch (RuntimeException e) {
@@ -220,6 +229,20 @@ final class BatchProcessor {
             log.error("reading {} {} failed; left pending", in.stream(), in.id(), e);
             metrics.event(in.kind().metricTag, "failed");
             return null;
+        }
+    }
+
+    /**
+     * SPEC §10: an event read from another partition's stream than its symbol's would split the
+     * symbol's PnL window and plans over two partitions; it is refused.
+     */
+    private void checkPartition(String symbol) {
+        Partitioning partitioning = settings.partitioning();
+        if (symbol != null && !symbol.isEmpty() && !partitioning.owns(symbol)) {
+            throw new InvalidInputException(ErrorCode.INVALID_VALUE, "symbol " + symbol + " belongs to partition "
+                    + Partitioning.of(symbol, partitioning.count()) + " (crc32 of the symbol mod "
+                    + partitioning.count() + "), not to partition " + partitioning.index()
+                    + "; route the producer's events by symbol");
         }
     }
 

@@ -9,7 +9,7 @@ import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XClaimArgs;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.lettuce.core.models.stream.PendingMessage;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -50,7 +50,7 @@ final class ConsumerSweep {
     private record Member(String name, long pending, long idleMs) {
     }
 
-    private final RedisCommands<String, String> redis;
+    private final RedisClusterCommands<String, String> redis;
     private final Consumer<String> me;
     private final Pattern sameHost;
     private final long myPid;
@@ -64,7 +64,7 @@ final class ConsumerSweep {
      * @param processAlive whether a process of this host with that pid exists
      * @param emptyIdle    how long a consumer with nothing pending must be idle to be removed
      */
-    ConsumerSweep(RedisCommands<String, String> redis, Consumer<String> me, String host, LongPredicate processAlive,
+    ConsumerSweep(RedisClusterCommands<String, String> redis, Consumer<String> me, String host, LongPredicate processAlive,
                   Duration emptyIdle) {
         this.redis = redis;
         this.me = me;

@@ -6,7 +6,7 @@ import io.lettuce.core.RedisBusyException;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.XGroupCreateArgs;
 import io.lettuce.core.XReadArgs.StreamOffset;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 
 /** Creates the consumer groups (SPEC §4, §8): MKSTREAM, and an existing group is fine. */
 final class GroupSetup {
@@ -14,7 +14,7 @@ final class GroupSetup {
     }
 
     /** Creates the group at {@code startId} unless it exists; true when it was created. */
-    static boolean ensure(RedisCommands<String, String> redis, String stream, String group, String startId) {
+    static boolean ensure(RedisClusterCommands<String, String> redis, String stream, String group, String startId) {
         try {
             redis.xgroupCreate(StreamOffset.from(stream, startId), group, XGroupCreateArgs.Builder.mkstream(true));
             return true;
@@ -41,7 +41,7 @@ final class GroupSetup {
      * written anew, and none of its entries need be one the worker has seen. True when it cannot
      * tell (no id yet; an ACL of an earlier version without XRANGE): the old behaviour.
      */
-    static boolean stillHolds(RedisCommands<String, String> redis, String stream, String id) {
+    static boolean stillHolds(RedisClusterCommands<String, String> redis, String stream, String id) {
         if (id == null) {
             return true;
         }
@@ -56,7 +56,7 @@ final class GroupSetup {
     }
 
     /** The id of the stream's first entry, for a log line; "none" when empty or unreadable. */
-    static String firstId(RedisCommands<String, String> redis, String stream) {
+    static String firstId(RedisClusterCommands<String, String> redis, String stream) {
         try {
             var first = redis.xrange(stream, Range.create("-", "+"), Limit.from(1));
             return first.isEmpty() ? "none" : first.get(0).getId();

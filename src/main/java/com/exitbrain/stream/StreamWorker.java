@@ -20,8 +20,8 @@ import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XAutoClaimArgs;
 import io.lettuce.core.XReadArgs;
 import io.lettuce.core.XReadArgs.StreamOffset;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.sync.RedisCommands;
+import com.exitbrain.redis.Connection;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -49,8 +49,8 @@ public final class StreamWorker implements Runnable {
     private static final Duration EMPTY_CONSUMER_IDLE = Duration.ofHours(1);
 
     private final Settings settings;
-    private final RedisCommands<String, String> reader;
-    private final RedisCommands<String, String> control;
+    private final RedisClusterCommands<String, String> reader;
+    private final RedisClusterCommands<String, String> control;
     private final Pipeline pipeline;
     private final BatchProcessor processor;
     private final WorkerMetrics metrics;
@@ -62,7 +62,7 @@ public final class StreamWorker implements Runnable {
     private final Consumer<String> me;
     private final ConsumerSweep sweep;
     private final CountDownLatch finished = new CountDownLatch(1);
-    private final List<StatefulRedisConnection<String, String>> connections;
+    private final List<Connection> connections;
 
     private volatile boolean running = true;
     private volatile boolean healthy;
@@ -74,9 +74,8 @@ public final class StreamWorker implements Runnable {
      * @param readConnection  used only for the blocking XREADGROUP
      * @param writeConnection used for everything else, pipelined
      */
-    public StreamWorker(Settings settings, StatefulRedisConnection<String, String> readConnection,
-                        StatefulRedisConnection<String, String> writeConnection,
-                        StatefulRedisConnection<String, String> controlConnection, WorkerMetrics metrics) {
+    public StreamWorker(Settings settings, Connection readConnection, Connection writeConnection,
+                        Connection controlConnection, WorkerMetrics metrics) {
         this.settings = settings;
         this.reader = readConnection.sync();
         this.connections = List.of(readConnection, writeConnection, controlConnection);
@@ -158,7 +157,7 @@ public final class StreamWorker implements Runnable {
                     metrics.redisError();
                     if (RedisTopology.readOnly(e)) { // SPEC §10: a replica (an old primary); find the master again
                         log.warn("Redis refused a write as a replica ({}); reconnecting to the primary", e.getMessage());
-                        RedisTopology.reconnect(connections);
+                        RedisTopology.reconnect(connections.stream().map(Connection::stateful).toList());
                     }
                     RedisRefusal refusal = RedisRefusal.in(e);
                     long delay = backoff.next();
@@ -328,7 +327,7 @@ public final class StreamWorker implements Runnable {
     }
 
     private boolean connected() {
-        return connections.stream().allMatch(StatefulRedisConnection::isOpen);
+        return connections.stream().allMatch(Connection::isOpen);
     }
 
     /**

@@ -49,7 +49,8 @@ class CommitRaceTest {
             client = RedisClient.create(server.url());
             reader = client.connect();
             Script commit = Script.resource("commit.lua", ScriptOutputType.MULTI);
-            Pipeline pipeline = new Pipeline(client.connect(), Duration.ofSeconds(5), List.of(commit));
+            Pipeline pipeline = new Pipeline(com.exitbrain.redis.Connection.of(client.connect()), Duration.ofSeconds(5),
+                    List.of(commit));
             for (String stream : List.of(POSITIONS, TRADES, FILLS)) {
                 GroupSetup.ensure(reader.sync(), stream, settings.group(), "0");
             }
