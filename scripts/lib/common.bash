@@ -138,6 +138,7 @@ redis_call() {
     return
   fi
   local args=(-h "$R_HOST" -p "$R_PORT" -n "$R_DB" -e)
+  [[ ${R_CLUSTER:-0} == 1 ]] && args+=(-c)
   [[ $R_TLS == 1 ]] && args+=(--tls)
   [[ -n $R_USER ]] && args+=(--user "$R_USER")
   if [[ $mode == raw ]]; then args+=(--raw); else args+=(--no-raw); fi

@@ -24,6 +24,7 @@ import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.event.connection.ConnectionActivatedEvent;
 import io.lettuce.core.event.connection.ReconnectFailedEvent;
 import io.lettuce.core.resource.ClientResources;
@@ -61,6 +62,10 @@ public final class Daemon implements AutoCloseable {
     private static final long REFUSAL_LOG_EVERY_MS = 30_000;
     /** A cluster's topology is read again this often, besides after every MOVED or lost node. */
     private static final long CLUSTER_REFRESH_SECONDS = 5;
+    /** Refreshes asked for by failing workers: one per this many milliseconds at most. */
+    private static final long CLUSTER_REFRESH_MIN_MS = 200;
+    private long lastRefresh = System.nanoTime() - TimeUnit.SECONDS.toNanos(1);
+    private java.util.concurrent.CompletableFuture<Void> refreshing = java.util.concurrent.CompletableFuture.completedFuture(null);
 
     private final Settings settings;
     private final WorkerMetrics metrics = new WorkerMetrics();
@@ -120,6 +125,12 @@ public final class Daemon implements AutoCloseable {
                     .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                     .socketOptions(socket)
                     .timeoutOptions(timeouts)
+                    // a node the cluster marks failing is left out of the topology: its connections
+                    // are closed, instead of reconnecting (and warning) every few seconds until it
+                    // is forgotten or back
+                    .nodeFilter(node -> !(node.is(RedisClusterNode.NodeFlag.FAIL)
+                            || node.is(RedisClusterNode.NodeFlag.EVENTUAL_FAIL)
+                            || node.is(RedisClusterNode.NodeFlag.NOADDR)))
                     .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
                             .enablePeriodicRefresh(Duration.ofSeconds(CLUSTER_REFRESH_SECONDS))
                             .enableAllAdaptiveRefreshTriggers()
@@ -347,7 +358,7 @@ public final class Daemon implements AutoCloseable {
         for (int attempt = 1; !stopping; attempt++) {
             try {
                 Connection connection = client instanceof RedisClusterClient cluster
-                        ? ready(Connection.of(cluster.connect(Utf8Codec.INSTANCE)))
+                        ? ready(Connection.of(cluster.connect(Utf8Codec.INSTANCE), () -> refreshTopology(cluster)))
                         : Connection.of(((RedisClient) client).connect(Utf8Codec.INSTANCE));
                 connectionTrouble = null;
                 opened.add(connection);
@@ -369,6 +380,22 @@ public final class Daemon implements AutoCloseable {
             }
         }
         return null;
+    }
+
+    /**
+     * A topology refresh asked for by a worker whose command failed: at most one every
+     * {@link #CLUSTER_REFRESH_MIN_MS}; a caller within that time joins the last one.
+     */
+    private synchronized java.util.concurrent.CompletionStage<Void> refreshTopology(RedisClusterClient cluster) {
+        long now = System.nanoTime();
+        if (now - lastRefresh >= TimeUnit.MILLISECONDS.toNanos(CLUSTER_REFRESH_MIN_MS)) {
+            lastRefresh = now;
+            refreshing = cluster.refreshPartitionsAsync().toCompletableFuture().exceptionally(e -> {
+                log.debug("cluster topology refresh failed: {}", e.toString());
+                return null;
+            });
+        }
+        return refreshing;
     }
 
     /**

@@ -2,7 +2,11 @@ package com.exitbrain.redis;
 
 import io.lettuce.core.LettuceFutures;
 import io.lettuce.core.RedisCommandTimeoutException;
+import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisFuture;
+import io.lettuce.core.cluster.SlotHash;
+import io.lettuce.core.cluster.api.async.RedisAdvancedClusterAsyncCommands;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,12 +24,23 @@ public final class Pipeline {
     private final RedisClusterAsyncCommands<String, String> async;
     private final Duration timeout;
     private final List<Script> scripts;
+    /** On a cluster, a key of the slot every call of this pipeline goes to; null for one Redis. */
+    private final String slotKey;
 
     public Pipeline(Connection connection, Duration timeout, List<Script> scripts) {
+        this(connection, timeout, scripts, null);
+    }
+
+    /**
+     * @param slotKey on a cluster, a key of the one slot this pipeline's calls touch (a partition's
+     *                input stream): scripts are loaded on the master serving it
+     */
+    public Pipeline(Connection connection, Duration timeout, List<Script> scripts, String slotKey) {
         this.connection = connection;
         this.async = connection.async();
         this.timeout = timeout;
         this.scripts = scripts;
+        this.slotKey = slotKey;
         connection.setAutoFlushCommands(false);
     }
 
@@ -59,9 +74,33 @@ public final class Pipeline {
         String info = await(List.of(async.info("server"))).get(0);
         boolean seven = majorVersion(info) >= 7;
         scripts.forEach(s -> s.useShebang(seven));
+        if (connection.cluster() && slotKey != null) {
+            loadOnSlotMaster();
+            return;
+        }
         List<RedisFuture<String>> loads = new ArrayList<>();
         for (Script s : scripts) {
             loads.add(s.load(async));
+        }
+        await(loads);
+    }
+
+    /**
+     * On a cluster, Lettuce's SCRIPT LOAD goes to every master it knows, a dead one too until the
+     * cluster forgets it: after a failover it would fail for every partition. Each partition's
+     * calls go to one slot, so the scripts are loaded on the master serving that slot, as the
+     * client's topology says now; a NOSCRIPT after a failover or a resharding loads them again.
+     */
+    private void loadOnSlotMaster() {
+        int slot = SlotHash.getSlot(slotKey);
+        var nodes = ((RedisAdvancedClusterAsyncCommands<String, String>) async)
+                .nodes(n -> n.is(RedisClusterNode.NodeFlag.UPSTREAM) && n.hasSlot(slot));
+        if (nodes.size() == 0) {
+            throw new RedisException("no master serves slot " + slot + " (" + slotKey + ") in the cluster's topology");
+        }
+        List<RedisFuture<String>> loads = new ArrayList<>();
+        for (Script s : scripts) {
+            loads.add(s.load(nodes.commands(0)));
         }
         await(loads);
     }

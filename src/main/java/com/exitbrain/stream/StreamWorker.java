@@ -43,6 +43,11 @@ import org.slf4j.LoggerFactory;
 public final class StreamWorker implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(StreamWorker.class);
     private static final long MAX_BACKOFF_MS = 5000;
+    /**
+     * On a cluster the connection stays open while one master is down (the others answer), so no
+     * reconnect cuts the wait short: a failover (about 2 s) is followed within a second of it.
+     */
+    private static final long CLUSTER_MAX_BACKOFF_MS = 1000;
     /** Departed consumers are looked for at start-up, after a failure, and this often. */
     private static final long SWEEP_INTERVAL_MS = 300_000;
     /** A consumer with nothing pending is removed once idle this long: no live worker ever is. */
@@ -69,6 +74,9 @@ public final class StreamWorker implements Runnable {
     /** Whether a whole pass (set-up, own pending, claims, one read) has succeeded since start-up. */
     private boolean passed;
     private volatile String lastError = "starting";
+    /** Since when Redis operations fail (0: they do not), and how many attempts failed: for the log. */
+    private long failingSince;
+    private int failures;
 
     /**
      * @param readConnection  used only for the blocking XREADGROUP
@@ -82,7 +90,8 @@ public final class StreamWorker implements Runnable {
         this.control = controlConnection.sync();
         this.metrics = metrics;
         Script commit = Script.resource("commit.lua", ScriptOutputType.MULTI);
-        this.pipeline = new Pipeline(writeConnection, Duration.ofMillis(settings.commandTimeoutMs()), List.of(commit));
+        this.pipeline = new Pipeline(writeConnection, Duration.ofMillis(settings.commandTimeoutMs()), List.of(commit),
+                settings.streams().positionOpened());
         this.processor = new BatchProcessor(settings, pipeline, metrics, Clock.systemUTC(), commit);
         this.me = Consumer.from(settings.group(), settings.consumer());
         this.sweep = new ConsumerSweep(control, me, SettingsLoader.hostName(), ConsumerSweep::processAlive,
@@ -114,7 +123,7 @@ public final class StreamWorker implements Runnable {
     public void run() {
         boolean setUp = false;
         boolean announced = false;
-        Backoff backoff = new Backoff(100, MAX_BACKOFF_MS);
+        Backoff backoff = new Backoff(100, connections.get(0).cluster() ? CLUSTER_MAX_BACKOFF_MS : MAX_BACKOFF_MS);
         long nextClaim = 0;
         long nextSweep = 0;
         try {
@@ -148,6 +157,12 @@ public final class StreamWorker implements Runnable {
                     healthy = true;
                     lastError = null;
                     backoff.reset();
+                    if (failingSince != 0) {
+                        log.info("Redis operations succeed again after {} failed attempts over {} ms; resumed",
+                                failures, System.currentTimeMillis() - failingSince);
+                        failingSince = 0;
+                        failures = 0;
+                    }
                 } catch (RuntimeException e) {
                     setUp = false;
                     if (!running) {
@@ -155,6 +170,12 @@ public final class StreamWorker implements Runnable {
                     }
                     healthy = false;
                     metrics.redisError();
+                    failures++;
+                    // on a cluster: where is the partition's slot now? connect to its master ahead of the retry
+                    connections.forEach(c -> c.afterFailure(settings.streams().positionOpened()));
+                    if (failingSince == 0) {
+                        failingSince = System.currentTimeMillis();
+                    }
                     if (RedisTopology.readOnly(e)) { // SPEC §10: a replica (an old primary); find the master again
                         log.warn("Redis refused a write as a replica ({}); reconnecting to the primary", e.getMessage());
                         RedisTopology.reconnect(connections.stream().map(Connection::stateful).toList());

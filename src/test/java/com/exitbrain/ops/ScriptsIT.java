@@ -128,6 +128,26 @@ class ScriptsIT {
         }
     }
 
+    /** SPEC §10: the producer's routing (scripts/produce, crc32 from gzip's trailer) and the worker's agree. */
+    @Test
+    void produceRoutesEverySymbolToTheWorkersPartition() {
+        List<String> symbols = new java.util.ArrayList<>(List.of("BTCUSDT", "ETHUSDT", "1000PEPEUSDT", "ÄPFELUSDT",
+                "币安USDT", "a", "BTC-PERP", "eth_usdt"));
+        for (int i = 0; i < 300; i++) {
+            symbols.add("SYM" + i + "USDT");
+        }
+        for (int n : new int[] {1, 2, 3, 7, 16}) {
+            List<String> command = new java.util.ArrayList<>(List.of("scripts/produce", "partition", "--partitions",
+                    Integer.toString(n)));
+            symbols.forEach(s -> command.addAll(List.of("--symbol", s)));
+            Shell.Result routed = Shell.run(LIMIT, command);
+            assertEquals(0, routed.exitStatus(), routed::toString);
+            List<String> expected = symbols.stream()
+                    .map(s -> Integer.toString(com.exitbrain.config.Partitioning.of(s, n))).toList();
+            assertEquals(expected, routed.output().lines().toList(), "partitions of " + n);
+        }
+    }
+
     @Test
     void produceAnswersMistakesWithClearErrors() {
         Map<String, String> env = Shell.cleanEnvironment();
@@ -145,6 +165,16 @@ class ScriptsIT {
                 "--redis-url", "http://x"));
         assertEquals(2, badUrl.exitStatus(), badUrl::toString);
         assertTrue(badUrl.output().contains("--redis-url needs a redis://"), badUrl::toString);
+
+        Shell.Result partitioned = Shell.run(LIMIT, env, List.of("scripts/produce", "position", "--symbol", "X",
+                "--leverage", "5", "--partitions", "3"));
+        assertEquals(2, partitioned.exitStatus(), partitioned::toString);
+        assertTrue(partitioned.output().contains("--partitions 3 needs a Redis Cluster"), partitioned::toString);
+
+        Shell.Result unrouted = Shell.run(LIMIT, env, List.of("scripts/produce", "fill", "--position-id", "p", "--order",
+                "tp1", "--quantity", "1", "--price", "2", "--redis-url", "redis-cluster://127.0.0.1:1"));
+        assertEquals(2, unrouted.exitStatus(), unrouted::toString);
+        assertTrue(unrouted.output().contains("--symbol is required on a cluster"), unrouted::toString);
 
         Shell.Result unreachable = Shell.run(LIMIT, env, List.of("scripts/produce", "position", "--symbol", "X", "--leverage", "5"));
         assertEquals(1, unreachable.exitStatus(), unreachable::toString);

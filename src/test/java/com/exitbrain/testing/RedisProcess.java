@@ -186,7 +186,7 @@ public final class RedisProcess implements AutoCloseable {
         }
     }
 
-    private boolean alive() {
+    public boolean alive() {
         return docker != null ? docker.running() : process.isAlive();
     }
 

@@ -7,6 +7,7 @@ import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -70,6 +71,11 @@ public final class Streams implements AutoCloseable {
      * taken for "nothing pending".
      */
     public long pending(String stream) {
+        return pending(redis, stream);
+    }
+
+    /** {@link #pending(String)} on any connection, a cluster's too. */
+    public static long pending(RedisClusterCommands<String, String> redis, String stream) {
         if (redis.exists(stream) == 0) {
             return 0;
         }
@@ -85,6 +91,11 @@ public final class Streams implements AutoCloseable {
 
     /** The group has read every entry of {@code stream} (up to its last) and acked them all. */
     public boolean handled(String stream) {
+        return handled(redis, stream);
+    }
+
+    /** {@link #handled(String)} on any connection, a cluster's too. */
+    public static boolean handled(RedisClusterCommands<String, String> redis, String stream) {
         List<StreamMessage<String, String>> last = redis.xrevrange(stream, Range.create("-", "+"), Limit.create(0, 1));
         if (last.isEmpty()) {
             return true;
@@ -93,7 +104,7 @@ public final class Streams implements AutoCloseable {
             List<?> fields = (List<?>) group;
             if ("exitbrain".equals(String.valueOf(fields.get(fields.indexOf("name") + 1)))) {
                 return last.get(0).getId().equals(String.valueOf(fields.get(fields.indexOf("last-delivered-id") + 1)))
-                        && pending(stream) == 0;
+                        && pending(redis, stream) == 0;
             }
         }
         return false;
