@@ -14,7 +14,7 @@ Usage: deploy/install.sh [--prefix DIR] [--dry-run] [--jar FILE]
 
 Installs:
   /opt/exitbrain/exitbrain.jar              the worker (from target/exitbrain.jar)
-  /opt/exitbrain/README.md, exitbrain.env.example, redis-acl.conf   reference copies
+  /opt/exitbrain/README.md, exitbrain.env.example, redis-acl.conf, redis-acl-cluster.conf   reference copies
   /etc/systemd/system/exitbrain.service     the hardened systemd unit
   /etc/exitbrain/application.conf           HOCON settings      (only if missing)
   /etc/exitbrain/exitbrain.env              environment, e.g. REDIS_URL (only if missing)
@@ -72,7 +72,7 @@ real_root=0
 [[ -z $prefix ]] && real_root=1
 
 [[ -f $jar && -r $jar ]] || die "no jar at $jar; build it first (mvn -B -q package -DskipTests) or pass --jar FILE"
-for source in "$here/exitbrain.service" "$here/exitbrain.env.example" "$here/redis-acl.conf" \
+for source in "$here/exitbrain.service" "$here/exitbrain.env.example" "$here/redis-acl.conf" "$here/redis-acl-cluster.conf" \
               "$repo/conf/application.conf" "$repo/README.md"; do
   [[ -f $source ]] || die "missing $source: run install.sh from a complete ExitBrain checkout"
 done
@@ -211,6 +211,7 @@ replace_file "$jar" /opt/exitbrain/exitbrain.jar 0644 || true
 replace_file "$repo/README.md" /opt/exitbrain/README.md 0644 || true
 replace_file "$here/exitbrain.env.example" /opt/exitbrain/exitbrain.env.example 0644 || true
 replace_file "$here/redis-acl.conf" /opt/exitbrain/redis-acl.conf 0644 || true
+replace_file "$here/redis-acl-cluster.conf" /opt/exitbrain/redis-acl-cluster.conf 0644 || true
 replace_file "$here/exitbrain.service" /etc/systemd/system/exitbrain.service 0644 || unit_changed=1
 keep_file "$repo/conf/application.conf" /etc/exitbrain/application.conf 0640
 keep_file "$here/exitbrain.env.example" /etc/exitbrain/exitbrain.env 0640

@@ -15,12 +15,24 @@ public record RedisRefusal(String reply) {
     private static final List<String> CODES = List.of("WRONGPASS", "NOAUTH", "NOPERM");
     private static final Pattern COMMAND = Pattern.compile("'([^']+)' command");
 
-    /** The refusal among {@code failure}'s causes, or null when it is something else. */
+    /**
+     * The refusal among {@code failure}'s causes and suppressed failures, or null when it is
+     * something else. A cluster client lists each seed node's answer on a line of its own
+     * ({@code [redis://…]: NOPERM …}).
+     */
     public static RedisRefusal in(Throwable failure) {
-        for (Throwable c = failure; c != null; c = c.getCause()) {
-            String message = String.valueOf(c.getMessage());
-            if (CODES.stream().anyMatch(message::startsWith)) {
-                return new RedisRefusal(message);
+        for (Throwable c = failure; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            for (String line : String.valueOf(c.getMessage()).split("\n")) {
+                String reply = line.startsWith("[") && line.contains("]: ") ? line.substring(line.indexOf("]: ") + 3) : line;
+                if (CODES.stream().anyMatch(reply::startsWith)) {
+                    return new RedisRefusal(reply.trim());
+                }
+            }
+            for (Throwable suppressed : c.getSuppressed()) {
+                RedisRefusal inner = in(suppressed);
+                if (inner != null) {
+                    return inner;
+                }
             }
         }
         return null;

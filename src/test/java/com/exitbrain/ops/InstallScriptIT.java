@@ -27,6 +27,7 @@ class InstallScriptIT {
             "opt/exitbrain/README.md",
             "opt/exitbrain/exitbrain.env.example",
             "opt/exitbrain/redis-acl.conf",
+            "opt/exitbrain/redis-acl-cluster.conf",
             "etc/systemd/system/exitbrain.service",
             "etc/exitbrain/application.conf",
             "etc/exitbrain/exitbrain.env");

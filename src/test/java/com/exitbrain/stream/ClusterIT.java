@@ -173,6 +173,50 @@ class ClusterIT {
     }
 
     /**
+     * The least-privilege user of deploy/redis-acl-cluster.conf on every node runs the worker over
+     * three partitions, and scripts/produce (the README's producer) routes events to their
+     * partitions through the cluster's redirects.
+     */
+    @Test
+    @Order(4)
+    void theClusterAclUserRunsTheWorkerAndProduceRoutesEvents() throws Exception {
+        String rule = java.nio.file.Files.readString(java.nio.file.Path.of("deploy", "redis-acl-cluster.conf")).strip()
+                .replaceFirst("^user exitbrain ", "").replace("CHANGE-ME-exitbrain-password", "s3cret");
+        for (RedisProcess node : cluster.nodes()) {
+            if (node.alive()) {
+                cluster.sync(node, r -> r.aclSetuser("exitbrain", io.lettuce.core.AclSetuserArgs.Builder.reset()));
+                cluster.sync(node, r -> r.dispatch(io.lettuce.core.protocol.CommandType.ACL,
+                        new io.lettuce.core.output.StatusOutput<>(io.lettuce.core.codec.StringCodec.UTF8),
+                        new io.lettuce.core.protocol.CommandArgs<>(io.lettuce.core.codec.StringCodec.UTF8).add("SETUSER")
+                                .add("exitbrain").addValues(List.of(rule.split(" ")))));
+            }
+        }
+        String url = cluster.url().replace("redis-cluster://", "redis-cluster://exitbrain:s3cret@");
+        Map<String, String> env = WorkerHarness.env(url, "EXITBRAIN_CONSUMER", "least", "EXITBRAIN_PARTITIONS", "3",
+                "EXITBRAIN_PNL_SCOPE", "symbol");
+        try (Daemon d = new Daemon(WorkerHarness.settings(env)).start()) {
+            for (String symbol : SYMBOLS) {
+                Process produce = new ProcessBuilder("scripts/produce", "position", "--redis-url", cluster.url(),
+                        "--partitions", "3", "--symbol", symbol, "--leverage", "20", "--position-id", "via-" + symbol)
+                        .redirectErrorStream(true).start();
+                String out = new String(produce.getInputStream().readAllBytes());
+                assertTrue(produce.waitFor(30, TimeUnit.SECONDS) && produce.exitValue() == 0, out);
+                redis.xadd(name(TRADES, Partitioning.of(symbol, 3)), Map.of("symbol", symbol, "leverage", "5",
+                        "pnl", "0.01", "trade_id", "acl-" + symbol));
+            }
+            await().atMost(Duration.ofSeconds(30)).until(() -> sumLength(LEVELS) == SYMBOLS.size()
+                    && sumLength(STATS) == SYMBOLS.size());
+            for (String symbol : SYMBOLS) {
+                int p = Partitioning.of(symbol, 3);
+                assertTrue(entries(name(LEVELS, p)).stream().anyMatch(e -> ("via-" + symbol).equals(e.get("position_id"))),
+                        symbol + " published on partition " + p);
+            }
+            assertEquals(0, sumLength(DLQ), "no dead letter");
+            await().atMost(Duration.ofSeconds(10)).until(() -> health(d).path("status").asText().equals("UP"));
+        }
+    }
+
+    /**
      * Three partitions on three masters, two workers, a mixed backlog of positions, trades, plan
      * positions and then their fills; partition 1's master is killed (kill -9) in the middle, once
      * its replica holds everything it had (writes paused first): exactly one output per input in
