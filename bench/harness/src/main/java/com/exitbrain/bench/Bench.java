@@ -23,6 +23,10 @@ public final class Bench {
             Floor.run(Arrays.copyOfRange(args, 1, args.length));
             return;
         }
+        if (args.length > 0 && args[0].equals("cluster")) {
+            System.exit(ClusterBench.run(Arrays.copyOfRange(args, 1, args.length)));
+            return;
+        }
         if (args.length > 0 && args[0].equals("script-mix")) {
             ScriptMix.run(Arrays.copyOfRange(args, 1, args.length));
             return;

@@ -32,12 +32,19 @@ final class RedisServer implements AutoCloseable {
     }
 
     static RedisServer start(Path workDir) throws IOException, InterruptedException {
+        return start(workDir, "redis");
+    }
+
+    /** A server with a directory {@code name} of its own under {@code workDir} and extra arguments (cluster mode). */
+    static RedisServer start(Path workDir, String name, String... extraArgs) throws IOException, InterruptedException {
         String binary = binary(workDir);
         int port = freePort();
-        Path dir = Files.createDirectories(workDir.resolve("redis"));
-        Process p = new ProcessBuilder(List.of(binary, "--port", Integer.toString(port), "--bind", "127.0.0.1",
+        Path dir = Files.createDirectories(workDir.resolve(name));
+        List<String> cmd = new java.util.ArrayList<>(List.of(binary, "--port", Integer.toString(port), "--bind", "127.0.0.1",
                 "--save", "", "--appendonly", "no", "--dir", dir.toString(), "--daemonize", "no",
-                "--protected-mode", "no", "--maxmemory", "0"))
+                "--protected-mode", "no", "--maxmemory", "0"));
+        cmd.addAll(List.of(extraArgs));
+        Process p = new ProcessBuilder(cmd)
                 .redirectErrorStream(true).redirectOutput(dir.resolve("redis.log").toFile()).start();
         RedisServer server = new RedisServer(port, dir, binary, p);
         server.awaitPong();
