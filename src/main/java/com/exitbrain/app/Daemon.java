@@ -13,18 +13,12 @@ import com.exitbrain.redis.Utf8Codec;
 import com.exitbrain.health.HealthServer;
 import com.exitbrain.health.RedisTopology;
 import com.exitbrain.health.WorkerMetrics;
-import com.exitbrain.config.RedisUrls;
 import com.exitbrain.redis.Connection;
+import com.exitbrain.redis.TopologyRefresh;
 import io.lettuce.core.AbstractRedisClient;
-import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
-import io.lettuce.core.SocketOptions;
-import io.lettuce.core.TimeoutOptions;
-import io.lettuce.core.cluster.ClusterClientOptions;
-import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
-import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.event.connection.ConnectionActivatedEvent;
 import io.lettuce.core.event.connection.ReconnectFailedEvent;
 import io.lettuce.core.resource.ClientResources;
@@ -60,18 +54,16 @@ public final class Daemon implements AutoCloseable {
     private static final int CONNECT_WARN_EVERY = 30;
     /** While Redis refuses the credentials of reconnecting connections, one error line this often. */
     private static final long REFUSAL_LOG_EVERY_MS = 30_000;
-    /** A cluster's topology is read again this often, besides after every MOVED or lost node. */
-    private static final long CLUSTER_REFRESH_SECONDS = 5;
-    /** Refreshes asked for by failing workers: one per this many milliseconds at most. */
+    /** Refreshes of a cluster's topology asked for by failing workers: one per this many milliseconds at most. */
     private static final long CLUSTER_REFRESH_MIN_MS = 200;
-    private long lastRefresh = System.nanoTime() - TimeUnit.SECONDS.toNanos(1);
-    private java.util.concurrent.CompletableFuture<Void> refreshing = java.util.concurrent.CompletableFuture.completedFuture(null);
 
     private final Settings settings;
     private final WorkerMetrics metrics = new WorkerMetrics();
     /** A {@link RedisClient} (standalone, Sentinel) or a {@link RedisClusterClient} (SPEC §10). */
     private final AbstractRedisClient client;
     private final ClientResources resources;
+    /** On a cluster, the topology refresh a failing worker asks for; null for one Redis. */
+    private final TopologyRefresh refreshTopology;
     private final HashedWheelTimer timer;
     private final HealthServer health;
     /** One worker per partition (SPEC §10), each on its own connections; empty until connected. */
@@ -110,50 +102,14 @@ public final class Daemon implements AutoCloseable {
                 connectionTrouble = null;
             }
         });
-        SocketOptions socket = SocketOptions.builder().connectTimeout(Duration.ofMillis(
-                Math.min(settings.commandTimeoutMs(), 2000))).keepAlive(true).build();
-        TimeoutOptions timeouts = TimeoutOptions.enabled(Duration.ofMillis(settings.commandTimeoutMs()));
-        RedisTopology topology;
-        if (settings.cluster()) {
-            List<RedisURI> seeds = RedisUrls.clusterSeeds(settings.redisUrl());
-            seeds.forEach(seed -> seed.setTimeout(Duration.ofMillis(settings.commandTimeoutMs())));
-            RedisClusterClient cluster = RedisClusterClient.create(resources, seeds);
-            // SPEC §10: a failover or a slot moved is followed at once (MOVED, ASK, reconnects), and
-            // every few seconds in any case
-            cluster.setOptions(ClusterClientOptions.builder()
-                    .autoReconnect(true)
-                    .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                    .socketOptions(socket)
-                    .timeoutOptions(timeouts)
-                    // a node the cluster marks failing is left out of the topology: its connections
-                    // are closed, instead of reconnecting (and warning) every few seconds until it
-                    // is forgotten or back
-                    .nodeFilter(node -> !(node.is(RedisClusterNode.NodeFlag.FAIL)
-                            || node.is(RedisClusterNode.NodeFlag.EVENTUAL_FAIL)
-                            || node.is(RedisClusterNode.NodeFlag.NOADDR)))
-                    .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
-                            .enablePeriodicRefresh(Duration.ofSeconds(CLUSTER_REFRESH_SECONDS))
-                            .enableAllAdaptiveRefreshTriggers()
-                            .refreshTriggersReconnectAttempts(2)
-                            .adaptiveRefreshTriggersTimeout(Duration.ofMillis(500))
-                            .build())
-                    .build());
-            topology = new RedisTopology(seeds.get(0), settings.partitioning().count());
-            this.client = cluster;
+        RedisClients clients = RedisClients.create(settings, resources);
+        this.client = clients.client();
+        RedisTopology topology = clients.topology();
+        if (client instanceof RedisClusterClient cluster) {
+            this.refreshTopology = new TopologyRefresh(cluster, CLUSTER_REFRESH_MIN_MS);
         } else {
-            RedisURI uri = redisUri(settings);
-            RedisClient single = RedisClient.create(resources, uri);
-            single.setOptions(ClientOptions.builder()
-                    .autoReconnect(true)
-                    .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                    .socketOptions(socket)
-                    .timeoutOptions(timeouts)
-                    .build());
-            // SPEC §10: which node each connection is on (a sentinel URL: the master found at each (re)connect)
-            topology = new RedisTopology(uri);
-            this.client = single;
+            this.refreshTopology = null;
         }
-        client.addListener(topology);
         HealthCheck check = new HealthCheck(settings, probe::get, this::workersHealthy, this::lastError, metrics,
                 topology);
         this.health = new HealthServer(settings.healthBind(), settings.healthPort(), check, metrics);
@@ -358,7 +314,7 @@ public final class Daemon implements AutoCloseable {
         for (int attempt = 1; !stopping; attempt++) {
             try {
                 Connection connection = client instanceof RedisClusterClient cluster
-                        ? ready(Connection.of(cluster.connect(Utf8Codec.INSTANCE), () -> refreshTopology(cluster)))
+                        ? ready(Connection.of(cluster.connect(Utf8Codec.INSTANCE), refreshTopology))
                         : Connection.of(((RedisClient) client).connect(Utf8Codec.INSTANCE));
                 connectionTrouble = null;
                 opened.add(connection);
@@ -380,22 +336,6 @@ public final class Daemon implements AutoCloseable {
             }
         }
         return null;
-    }
-
-    /**
-     * A topology refresh asked for by a worker whose command failed: at most one every
-     * {@link #CLUSTER_REFRESH_MIN_MS}; a caller within that time joins the last one.
-     */
-    private synchronized java.util.concurrent.CompletionStage<Void> refreshTopology(RedisClusterClient cluster) {
-        long now = System.nanoTime();
-        if (now - lastRefresh >= TimeUnit.MILLISECONDS.toNanos(CLUSTER_REFRESH_MIN_MS)) {
-            lastRefresh = now;
-            refreshing = cluster.refreshPartitionsAsync().toCompletableFuture().exceptionally(e -> {
-                log.debug("cluster topology refresh failed: {}", e.toString());
-                return null;
-            });
-        }
-        return refreshing;
     }
 
     /**

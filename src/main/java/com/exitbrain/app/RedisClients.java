@@ -1,0 +1,81 @@
+package com.exitbrain.app;
+
+import com.exitbrain.config.RedisUrls;
+import com.exitbrain.config.Settings;
+import com.exitbrain.health.RedisTopology;
+import io.lettuce.core.AbstractRedisClient;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
+import io.lettuce.core.resource.ClientResources;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The Lettuce client REDIS_URL calls for (SPEC §6, §10): a {@link RedisClient} for one Redis or the
+ * Sentinel's primary, a {@link RedisClusterClient} for {@code redis-cluster://}; either way commands
+ * are rejected at once while disconnected (the worker retries with its own backoff) and time out
+ * after {@code redis.command-timeout-ms}. The topology listener tells /health where connections are.
+ */
+record RedisClients(AbstractRedisClient client, RedisTopology topology) {
+    /** A cluster's topology is read again this often, besides after every MOVED or lost node. */
+    private static final long CLUSTER_REFRESH_SECONDS = 5;
+
+    static RedisClients create(Settings settings, ClientResources resources) {
+        SocketOptions socket = SocketOptions.builder().connectTimeout(Duration.ofMillis(
+                Math.min(settings.commandTimeoutMs(), 2000))).keepAlive(true).build();
+        TimeoutOptions timeouts = TimeoutOptions.enabled(Duration.ofMillis(settings.commandTimeoutMs()));
+        RedisClients built = settings.cluster() ? cluster(settings, resources, socket, timeouts)
+                : single(settings, resources, socket, timeouts);
+        built.client.addListener(built.topology);
+        return built;
+    }
+
+    private static RedisClients single(Settings settings, ClientResources resources, SocketOptions socket,
+                                       TimeoutOptions timeouts) {
+        RedisURI uri = Daemon.redisUri(settings);
+        RedisClient client = RedisClient.create(resources, uri);
+        client.setOptions(ClientOptions.builder()
+                .autoReconnect(true)
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .socketOptions(socket)
+                .timeoutOptions(timeouts)
+                .build());
+        // which node each connection is on (a sentinel URL: the master found at each (re)connect)
+        return new RedisClients(client, new RedisTopology(uri));
+    }
+
+    private static RedisClients cluster(Settings settings, ClientResources resources, SocketOptions socket,
+                                        TimeoutOptions timeouts) {
+        List<RedisURI> seeds = RedisUrls.clusterSeeds(settings.redisUrl());
+        seeds.forEach(seed -> seed.setTimeout(Duration.ofMillis(settings.commandTimeoutMs())));
+        RedisClusterClient client = RedisClusterClient.create(resources, seeds);
+        // a failover or a slot moved is followed at once (MOVED, ASK, reconnects), and every few
+        // seconds in any case
+        client.setOptions(ClusterClientOptions.builder()
+                .autoReconnect(true)
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .socketOptions(socket)
+                .timeoutOptions(timeouts)
+                // a node the cluster marks failing is left out of the topology: its connections are
+                // closed, instead of reconnecting (and warning) every few seconds until it is
+                // forgotten or back
+                .nodeFilter(node -> !(node.is(RedisClusterNode.NodeFlag.FAIL)
+                        || node.is(RedisClusterNode.NodeFlag.EVENTUAL_FAIL)
+                        || node.is(RedisClusterNode.NodeFlag.NOADDR)))
+                .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
+                        .enablePeriodicRefresh(Duration.ofSeconds(CLUSTER_REFRESH_SECONDS))
+                        .enableAllAdaptiveRefreshTriggers()
+                        .refreshTriggersReconnectAttempts(2)
+                        .adaptiveRefreshTriggersTimeout(Duration.ofMillis(500))
+                        .build())
+                .build());
+        return new RedisClients(client, new RedisTopology(seeds.get(0), settings.partitioning().count()));
+    }
+}
