@@ -5,6 +5,13 @@ import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
+import io.lettuce.core.output.BooleanOutput;
+import io.lettuce.core.output.CommandOutput;
+import io.lettuce.core.output.IntegerOutput;
+import io.lettuce.core.output.NestedMultiOutput;
+import io.lettuce.core.output.StatusOutput;
+import io.lettuce.core.output.ValueOutput;
+import io.lettuce.core.protocol.CommandType;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -56,6 +63,28 @@ public final class Script {
 
     public <T> RedisFuture<T> call(RedisClusterAsyncCommands<String, String> redis, String[] keys, String[] args) {
         return redis.evalsha(sha, type, keys, args);
+    }
+
+    /**
+     * Runs the script on keys and arguments already written as RESP: {@code parts} holds the
+     * {@code keyCount} keys first, then the arguments ({@link RespWriter} says why).
+     */
+    public <T> RedisFuture<T> call(RedisClusterAsyncCommands<String, String> redis, String firstKey, int keyCount,
+                                   List<RespWriter> parts) {
+        return redis.dispatch(CommandType.EVALSHA, this.<T>output(), new ScriptArgs(sha, firstKey, keyCount, parts));
+    }
+
+    @SuppressWarnings("unchecked")
+    private <T> CommandOutput<String, String, T> output() {
+        Utf8Codec codec = Utf8Codec.INSTANCE;
+        return (CommandOutput<String, String, T>) switch (type) {
+            case BOOLEAN -> new BooleanOutput<>(codec);
+            case INTEGER -> new IntegerOutput<>(codec);
+            case STATUS -> new StatusOutput<>(codec);
+            case MULTI -> new NestedMultiOutput<>(codec);
+            case VALUE -> new ValueOutput<>(codec);
+            default -> throw new IllegalStateException("no output for script type " + type);
+        };
     }
 
     /** Runs the script and waits for its reply, loading it first if Redis does not have it. */

@@ -264,19 +264,18 @@ final class BatchProcessor {
         List<Work> inCall = new ArrayList<>();
         for (int k = 0; k < works.size(); k++) {
             Work w = works.get(k);
-            int mark = call.mark();
-            int entriesBefore = call.entries();
+            CommitCall.Mark mark = call.mark();
             try {
                 encode(w, call, view, tradeIds, now);
                 inCall.add(w);
             } catch (StateView.NotRead e) {
                 // a state this round did not read (a plan created earlier in the batch): this entry and
                 // every one after it wait for the next round, which reads all, so the order is kept
-                call.rollback(mark, call.entries() > entriesBefore);
+                call.rollback(mark);
                 deferred.addAll(works.subList(k, works.size()));
                 break;
             } catch (RuntimeException e) {
-                call.rollback(mark, call.entries() > entriesBefore);
+                call.rollback(mark);
                 // A bug or damaged state, not bad input: left pending; redelivery and max-deliveries decide.
                 log.error("computing the effect of {} {} failed; left pending", w.in.stream(), w.in.id(), e);
                 metrics.event(w.in.kind().metricTag, "failed");
@@ -301,7 +300,7 @@ final class BatchProcessor {
         // sent again whole if Redis lost its scripts: entries that did commit then answer "gone" or "dup"
         List<List<Object>> replies = pipeline.awaitOrResend(futures, redis -> {
             List<RedisFuture<List<Object>>> again = new ArrayList<>(calls.size());
-            calls.forEach(c -> again.add(commit.call(redis, c.keys(), c.args())));
+            calls.forEach(c -> again.add(c.send(commit, redis)));
             return again;
         });
         List<Work> retry = new ArrayList<>();
@@ -323,7 +322,7 @@ final class BatchProcessor {
     }
 
     private void send(CommitCall call, List<RedisFuture<List<Object>>> futures) {
-        futures.add(commit.call(pipeline.commands(), call.keys(), call.args()));
+        futures.add(call.send(commit, pipeline.commands()));
         pipeline.flush();
     }
 

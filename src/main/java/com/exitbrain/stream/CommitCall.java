@@ -1,5 +1,9 @@
 package com.exitbrain.stream;
 
+import com.exitbrain.redis.RespWriter;
+import com.exitbrain.redis.Script;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -9,64 +13,81 @@ import java.util.Map;
  * The arguments of one {@code commit.lua} call, built entry by entry: every key goes once into
  * KEYS and is named by its index (so all keys of the call are declared, as Redis Cluster needs),
  * and a field list is its shape (its names, sent once per call) and its values. See the script's
- * header for the layout.
+ * header for the layout. Keys and arguments are written as RESP as they come ({@link RespWriter}).
  */
 final class CommitCall {
-    private final String[] head;
-    private final Map<String, String> keyIndex = new HashMap<>();
-    private final List<String> keys = new ArrayList<>();
-    private final List<String> args;
+    /** A levels entry's record is some 48 arguments and 700 bytes. */
+    private static final int BYTES_PER_ENTRY = 768;
+
+    private final String group;
+    private final String outputMaxLen;
+    private final String deadLetterMaxLen;
+    private final Map<String, Integer> keyIndex = new HashMap<>();
+    private final RespWriter keys;
+    private String firstKey;
+    private final RespWriter args;
     /** Shapes by the hash of their names; a hash can stand for several (compared name by name). */
     private final Map<Integer, List<Integer>> shapesByHash = new HashMap<>();
     private final List<List<String>> shapes = new ArrayList<>();
-    private int shapeArgs;
+    private final RespWriter shapeArgs = new RespWriter(1024);
     private int entries;
 
-    /** @param entries how many entries the call is expected to hold: sizes its argument list */
+    /** Where a call stands: {@link #rollback} to it drops what was added after. */
+    record Mark(int position, int count, int entries) {
+    }
+
+    /** @param entries how many entries the call is expected to hold: sizes its buffers */
     CommitCall(String group, String outputMaxLen, String deadLetterMaxLen, int entries) {
-        head = new String[]{group, outputMaxLen, deadLetterMaxLen};
-        // some 45 arguments a levels entry, fewer for the others
-        args = new ArrayList<>(Math.max(16, entries * 48));
+        this.group = group;
+        this.outputMaxLen = outputMaxLen;
+        this.deadLetterMaxLen = deadLetterMaxLen;
+        this.keys = new RespWriter(64 + entries * 40);
+        this.args = new RespWriter(256 + entries * BYTES_PER_ENTRY);
     }
 
     /** Starts an entry's record: its op, input stream and id. */
     CommitCall entry(char op, String input, String id) {
         entries++;
-        args.add(String.valueOf(op));
+        args.bulk(String.valueOf(op));
         key(input);
-        args.add(id);
+        args.bulk(id);
         return this;
     }
 
     /** Appends the index of a key, adding it to KEYS the first time; null is "0", no key. */
     CommitCall key(String key) {
         if (key == null) {
-            args.add("0");
+            args.bulk(0);
             return this;
         }
-        String index = keyIndex.get(key);
+        Integer index = keyIndex.get(key);
         if (index == null) {
-            keys.add(key);
-            index = Integer.toString(keys.size());
+            keys.bulk(key);
+            if (firstKey == null) {
+                firstKey = key;
+            }
+            index = keyIndex.size() + 1;
             keyIndex.put(key, index);
         }
-        args.add(index);
+        args.bulk(index);
         return this;
     }
 
     CommitCall arg(String value) {
-        args.add(value);
+        args.bulk(value);
         return this;
     }
 
     CommitCall fields(Map<String, String> fields) {
-        args.add(shape(fields));
-        args.addAll(fields.values());
+        args.bulk(shape(fields));
+        for (String value : fields.values()) {
+            args.bulk(value);
+        }
         return this;
     }
 
     /** The 1-based index of the shape of these fields' names, added to the call the first time. */
-    private String shape(Map<String, String> fields) {
+    private int shape(Map<String, String> fields) {
         int hash = fields.size();
         for (String name : fields.keySet()) {
             hash = 31 * hash + name.hashCode();
@@ -74,13 +95,15 @@ final class CommitCall {
         List<Integer> candidates = shapesByHash.computeIfAbsent(hash, h -> new ArrayList<>(1));
         for (int index : candidates) {
             if (sameNames(shapes.get(index), fields)) {
-                return Integer.toString(index + 1);
+                return index + 1;
             }
         }
-        shapes.add(List.copyOf(fields.keySet()));
+        List<String> names = List.copyOf(fields.keySet());
+        shapes.add(names);
         candidates.add(shapes.size() - 1);
-        shapeArgs += 1 + fields.size();
-        return Integer.toString(shapes.size());
+        shapeArgs.bulk(names.size());
+        names.forEach(shapeArgs::bulk);
+        return shapes.size();
     }
 
     private static boolean sameNames(List<String> shape, Map<String, String> fields) {
@@ -100,42 +123,22 @@ final class CommitCall {
         return entries;
     }
 
-    /** Where the call stands: {@link #rollback} to it drops an entry whose record could not be finished. */
-    int mark() {
-        return args.size();
+    Mark mark() {
+        return new Mark(args.position(), args.count(), entries);
     }
 
     /**
      * Drops what was added since {@code mark} (the record of one entry, and that entry). Keys and shapes
      * it added stay: unused ones are harmless.
      */
-    void rollback(int mark, boolean entryStarted) {
-        args.subList(mark, args.size()).clear();
-        if (entryStarted) {
-            entries--;
-        }
+    void rollback(Mark mark) {
+        args.truncate(mark.position(), mark.count());
+        entries = mark.entries();
     }
 
-    String[] keys() {
-        return keys.toArray(String[]::new);
-    }
-
-    String[] args() {
-        String[] all = new String[head.length + 1 + shapeArgs + args.size()];
-        int at = 0;
-        for (String h : head) {
-            all[at++] = h;
-        }
-        all[at++] = Integer.toString(shapes.size());
-        for (List<String> shape : shapes) {
-            all[at++] = Integer.toString(shape.size());
-            for (String name : shape) {
-                all[at++] = name;
-            }
-        }
-        for (String a : args) {
-            all[at++] = a;
-        }
-        return all;
+    /** Sends the call (queued on the connection, flushed by the caller); may be sent again, unchanged. */
+    <T> RedisFuture<T> send(Script commit, RedisClusterAsyncCommands<String, String> redis) {
+        RespWriter head = new RespWriter(128).bulk(group).bulk(outputMaxLen).bulk(deadLetterMaxLen).bulk(shapes.size());
+        return commit.call(redis, firstKey, keys.count(), List.of(keys, head, shapeArgs, args));
     }
 }

@@ -8,13 +8,14 @@ import io.lettuce.core.codec.StringCodec;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /** The exact-size codec puts the same bytes on the wire as Lettuce's UTF-8 codec, and says how many. */
 class Utf8CodecTest {
-    private static final List<String> SAMPLES = List.of("", "BTCUSDT", "0.013047618881369922", "[0.4,0.4,0.2]",
+    static final List<String> SAMPLES = List.of("", "BTCUSDT", "0.013047618881369922", "[0.4,0.4,0.2]",
             "{\"le10\":{\"count\":0}}", "é", "€uro", "日本語", "emoji 😀 pair", "lone \uD800 high", "lone \uDC00 low",
             "end high \uD83D", "\u0000nul", "x".repeat(20_000));
 
@@ -23,15 +24,24 @@ class Utf8CodecTest {
         for (String s : SAMPLES) {
             assertSameAsLettuce(s);
         }
+        for (String s : randomStrings(5_000)) {
+            assertSameAsLettuce(s);
+        }
+    }
+
+    /** Strings of up to 40 chars, half ASCII, half any char (unpaired surrogates included). */
+    static List<String> randomStrings(int count) {
         SplittableRandom random = new SplittableRandom(42);
-        for (int i = 0; i < 5_000; i++) {
+        List<String> strings = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
             StringBuilder b = new StringBuilder();
             int length = random.nextInt(40);
             for (int j = 0; j < length; j++) {
                 b.append((char) (random.nextBoolean() ? random.nextInt(128) : random.nextInt(Character.MAX_VALUE + 1)));
             }
-            assertSameAsLettuce(b.toString());
+            strings.add(b.toString());
         }
+        return strings;
     }
 
     @Test
