@@ -57,7 +57,11 @@ final class Floor {
         int queue(Resp out, Entry entry);
     }
 
-    /** Position opened: XADD of the worker's levels entry (same fields, same bytes), XACK. */
+    /**
+     * Position opened: XADD of the worker's levels entry (same fields, same bytes), the exit plan the
+     * worker creates for a position with side, entry price and quantity (SPEC §9, on by default: HSET
+     * of its state and version, EXPIRE), XACK.
+     */
     static final class Levels implements Effects {
         private final byte[][] names;
         private final byte[][] values;
@@ -95,8 +99,11 @@ final class Floor {
                 // the entry's own ids, as the worker echoes them
                 out.bulk(i == positionId ? entry.get(POSITION_ID, values[i]) : i == sourceId ? entry.id() : values[i]);
             }
+            byte[] plan = bytes(Keys.plan(new String(entry.get(POSITION_ID, values[positionId]), StandardCharsets.UTF_8)));
+            out.array(6).bulk(HSET).bulk(plan).bulk(STATE_FIELD).bulk(PLAN_STATE).bulk(V).bulk(entry.id());
+            out.array(3).bulk(EXPIRE).bulk(plan).bulk(PLAN_TTL);
             out.array(4).bulk(XACK).bulk(POSITIONS).bulk(GROUP).bulk(entry.id());
-            return 2;
+            return 4;
         }
     }
 
@@ -155,7 +162,6 @@ final class Floor {
         private static final int POSITION = 1;
         private static final int FILL = 7;
         private static final int SOURCE = 45;
-        private static final byte[] STATE = bytes(Keys.PLAN_STATE);
 
         @Override
         public String input() {
@@ -172,7 +178,7 @@ final class Floor {
             }
             byte[] plan = bytes(Keys.plan(new String(position, StandardCharsets.UTF_8)));
             byte[] fillField = bytes("f:" + new String(fill, StandardCharsets.UTF_8));
-            out.array(8).bulk(HSET).bulk(plan).bulk(V).bulk(entry.id()).bulk(STATE_FIELD).bulk(STATE)
+            out.array(8).bulk(HSET).bulk(plan).bulk(V).bulk(entry.id()).bulk(STATE_FIELD).bulk(PLAN_STATE)
                     .bulk(fillField).bulk(entry.id());
             out.array(3).bulk(EXPIRE).bulk(plan).bulk(PLAN_TTL);
             out.array(4).bulk(XACK).bulk(FILLS_STREAM).bulk(GROUP).bulk(entry.id());
@@ -181,6 +187,7 @@ final class Floor {
     }
 
     private static final byte[] EXPIRE = bytes("EXPIRE");
+    private static final byte[] PLAN_STATE = bytes(Keys.PLAN_STATE);
     private static final byte[] V = bytes("v");
     private static final byte[] STATE_FIELD = bytes("state");
     private static final byte[] PLAN_TTL = bytes(Keys.PLAN_TTL_SECONDS);
