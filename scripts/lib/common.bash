@@ -455,6 +455,8 @@ start_worker() {
   local unset=() var
   while IFS= read -r var; do unset+=(-u "$var"); done < <(worker_variables)
   WORKER_LOG=$dir/worker.log
+  # created here, not by the background job's redirection: the loop below may read it first
+  : >"$WORKER_LOG"
   (cd "$dir" && detached env "${unset[@]}" HEALTH_PORT=0 "$@" java -Xmx128m -jar "$EXITBRAIN_JAR" run) \
     >"$WORKER_LOG" 2>&1 </dev/null &
   WORKER_PID=$!

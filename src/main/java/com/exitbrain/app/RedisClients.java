@@ -24,8 +24,11 @@ import java.util.List;
  * after {@code redis.command-timeout-ms}. The topology listener tells /health where connections are.
  */
 record RedisClients(AbstractRedisClient client, RedisTopology topology) {
-    /** A cluster's topology is read again this often, besides after every MOVED or lost node. */
-    private static final long CLUSTER_REFRESH_SECONDS = 5;
+    /**
+     * A cluster's topology is read again this often, besides after every MOVED or lost node and
+     * after every failed command of the worker (each reading opens a connection to every node).
+     */
+    private static final long CLUSTER_REFRESH_SECONDS = 30;
 
     static RedisClients create(Settings settings, ClientResources resources) {
         SocketOptions socket = SocketOptions.builder().connectTimeout(Duration.ofMillis(
@@ -37,9 +40,20 @@ record RedisClients(AbstractRedisClient client, RedisTopology topology) {
         return built;
     }
 
+    /**
+     * No {@code CLIENT SETINFO} in the handshake: Redis before 7.2 answers it with an error, one or
+     * two per connection (and a cluster's topology readings open connections all the time), which
+     * fill {@code INFO errorstats} with {@code ERR} and hide the errors that matter.
+     */
+    private static void quiet(RedisURI uri) {
+        uri.setLibraryName("");
+        uri.setLibraryVersion("");
+    }
+
     private static RedisClients single(Settings settings, ClientResources resources, SocketOptions socket,
                                        TimeoutOptions timeouts) {
         RedisURI uri = Daemon.redisUri(settings);
+        quiet(uri);
         RedisClient client = RedisClient.create(resources, uri);
         client.setOptions(ClientOptions.builder()
                 .autoReconnect(true)
@@ -54,7 +68,10 @@ record RedisClients(AbstractRedisClient client, RedisTopology topology) {
     private static RedisClients cluster(Settings settings, ClientResources resources, SocketOptions socket,
                                         TimeoutOptions timeouts) {
         List<RedisURI> seeds = RedisUrls.clusterSeeds(settings.redisUrl());
-        seeds.forEach(seed -> seed.setTimeout(Duration.ofMillis(settings.commandTimeoutMs())));
+        seeds.forEach(seed -> {
+            seed.setTimeout(Duration.ofMillis(settings.commandTimeoutMs()));
+            quiet(seed);
+        });
         RedisClusterClient client = RedisClusterClient.create(resources, seeds);
         // a failover or a slot moved is followed at once (MOVED, ASK, reconnects), and every few
         // seconds in any case

@@ -47,6 +47,8 @@ public final class HealthCheck implements Supplier<HealthReport> {
 
     /** How long a request waits for Redis before answering with what it knows (SPEC §5: a deadline of its own). */
     static final long REDIS_DEADLINE_MS = 900;
+    /** On a cluster, a failed reading is made again this long after the connections were opened. */
+    private static final long RETRY_AFTER_MS = 100;
 
     /** One reading of Redis: connected or not, the PING time, what went wrong, the node's role. */
     private record Reading(boolean connected, double latencyMs, String error, String role) {
@@ -171,7 +173,7 @@ public final class HealthCheck implements Supplier<HealthReport> {
         Future<Reading> pending;
         synchronized (this) {
             if (inFlight == null || inFlight.isDone()) {
-                inFlight = reader.submit(this::readRedis);
+                inFlight = reader.submit((java.util.concurrent.Callable<Reading>) this::readRedis);
             }
             pending = inFlight;
         }
@@ -193,6 +195,23 @@ public final class HealthCheck implements Supplier<HealthReport> {
         if (c == null) {
             return new Reading(false, 0, null);
         }
+        Reading reading = readRedis(c);
+        if (!reading.connected() && c.cluster()) {
+            // after a failover the probe's connection to a partition's new master opens on first
+            // use, and that first command is refused: open them, and read once more
+            partitions.forEach(p -> c.afterFailure(p.streams().positionOpened()));
+            try {
+                Thread.sleep(RETRY_AFTER_MS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return reading;
+            }
+            reading = readRedis(c);
+        }
+        return reading;
+    }
+
+    private Reading readRedis(Connection c) {
         try {
             RedisClusterCommands<String, String> redis = c.sync();
             long start = System.nanoTime();
@@ -256,20 +275,26 @@ public final class HealthCheck implements Supplier<HealthReport> {
             long lag = 0;
             long pending = 0;
             boolean lagKnown = true;
+            boolean pendingKnown = true;
             ObjectNode own = node.putObject("streams");
             for (String stream : inputs(p)) {
                 JsonNode s = streams.path(stream);
                 own.set(stream, s.deepCopy());
                 lagKnown &= s.path("lag").isNumber();
+                pendingKnown &= s.path("pending").isNumber();
                 lag += s.path("lag").asLong();
                 pending += s.path("pending").asLong();
             }
-            if (lagKnown) {
+            if (lagKnown) { // null, as for a stream, while Redis cannot tell
                 node.put("lag", lag);
             } else {
                 node.putNull("lag");
             }
-            node.put("pending", pending);
+            if (pendingKnown) {
+                node.put("pending", pending);
+            } else {
+                node.putNull("pending");
+            }
         }
         return out;
     }

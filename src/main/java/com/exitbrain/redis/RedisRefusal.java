@@ -46,7 +46,8 @@ public record RedisRefusal(String reply) {
         Matcher command = COMMAND.matcher(reply);
         return "the Redis user of REDIS_URL " + maskedUrl + " may not run "
                 + (command.find() ? command.group(1).toUpperCase(java.util.Locale.ROOT) : "a command or key it needs")
-                + " (" + reply + "); see deploy/redis-acl.conf";
+                + " (" + reply + "); see deploy/" + (maskedUrl.toLowerCase(java.util.Locale.ROOT).matches("rediss?-cluster://.*")
+                        ? "redis-acl-cluster.conf" : "redis-acl.conf");
     }
 
     /**
