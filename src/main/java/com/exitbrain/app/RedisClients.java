@@ -50,17 +50,21 @@ record RedisClients(AbstractRedisClient client, RedisTopology topology) {
         uri.setLibraryVersion("");
     }
 
+    /** What one Redis and a cluster share: reconnects, commands rejected while disconnected, timeouts. */
+    private static <B extends ClientOptions.Builder> B common(B builder, SocketOptions socket, TimeoutOptions timeouts) {
+        builder.autoReconnect(true)
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .socketOptions(socket)
+                .timeoutOptions(timeouts);
+        return builder;
+    }
+
     private static RedisClients single(Settings settings, ClientResources resources, SocketOptions socket,
                                        TimeoutOptions timeouts) {
         RedisURI uri = Daemon.redisUri(settings);
         quiet(uri);
         RedisClient client = RedisClient.create(resources, uri);
-        client.setOptions(ClientOptions.builder()
-                .autoReconnect(true)
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .socketOptions(socket)
-                .timeoutOptions(timeouts)
-                .build());
+        client.setOptions(common(ClientOptions.builder(), socket, timeouts).build());
         // which node each connection is on (a sentinel URL: the master found at each (re)connect)
         return new RedisClients(client, new RedisTopology(uri));
     }
@@ -75,11 +79,7 @@ record RedisClients(AbstractRedisClient client, RedisTopology topology) {
         RedisClusterClient client = RedisClusterClient.create(resources, seeds);
         // a failover or a slot moved is followed at once (MOVED, ASK, reconnects), and every few
         // seconds in any case
-        client.setOptions(ClusterClientOptions.builder()
-                .autoReconnect(true)
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .socketOptions(socket)
-                .timeoutOptions(timeouts)
+        client.setOptions(common(ClusterClientOptions.builder(), socket, timeouts)
                 // a node the cluster marks failing is left out of the topology: its connections are
                 // closed, instead of reconnecting (and warning) every few seconds until it is
                 // forgotten or back

@@ -218,9 +218,9 @@ final class BatchProcessor {
                 case POSITION_OPENED -> ((PositionOpened) work.event).symbol();
                 case TRADE_CLOSED -> ((TradeClosed) work.event).symbol();
                 // optional on a fill: the producer routes it by its position's symbol
-                case FILL -> fields.text("symbol") == null ? null : fields.text("symbol").trim();
+                case FILL -> fields.text("symbol");
             };
-            checkPartition(symbol);
+            checkPartition(symbol == null ? null : symbol.trim());
             return work;
         } catch (InvalidInputException e) {
             return new Work(in, Kind.DEAD, null, e.code(), e.reason());

@@ -1,5 +1,12 @@
 package com.exitbrain.stream;
 
+import static com.exitbrain.testing.Streams.DLQ;
+import static com.exitbrain.testing.Streams.FILLS;
+import static com.exitbrain.testing.Streams.LEVELS;
+import static com.exitbrain.testing.Streams.PLANS;
+import static com.exitbrain.testing.Streams.POSITIONS;
+import static com.exitbrain.testing.Streams.STATS;
+import static com.exitbrain.testing.Streams.TRADES;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -48,13 +55,6 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClusterIT {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String POSITIONS = "quantum:stream:exitbrain.position_opened";
-    private static final String TRADES = "quantum:stream:exitbrain.trade_closed";
-    private static final String FILLS = "quantum:stream:exitbrain.fills";
-    private static final String LEVELS = "quantum:stream:exitbrain.pnl";
-    private static final String STATS = "quantum:stream:exitbrain.stats";
-    private static final String PLANS = "quantum:stream:exitbrain.plans";
-    private static final String DLQ = "quantum:stream:exitbrain.dlq";
     private static final List<String> SYMBOLS = List.of("BTCUSDT", "ETHUSDT", "SOLUSDT", "XRPUSDT", "BNBUSDT",
             "DOGEUSDT", "ADAUSDT", "AVAXUSDT", "LINKUSDT", "DOTUSDT", "LTCUSDT", "TRXUSDT");
 
