@@ -1,30 +1,14 @@
 package com.exitbrain.app;
 
 import com.exitbrain.config.Settings;
-import com.exitbrain.event.EventFields;
-import com.exitbrain.event.PositionOpened;
-import com.exitbrain.event.TradeClosed;
-import com.exitbrain.output.DeadLetter;
-import com.exitbrain.output.LevelsRecord;
+import com.exitbrain.redis.Connection;
 import com.exitbrain.redis.Utf8Codec;
-import com.exitbrain.engine.Decimals;
-import com.exitbrain.engine.InvalidInputException;
-import com.exitbrain.engine.LevelEngine;
-import com.exitbrain.engine.LevelSet;
-import com.exitbrain.pnl.PnlKeys;
-import com.exitbrain.pnl.PnlStats;
-import com.exitbrain.pnl.ScopeState;
-import com.exitbrain.pnl.WindowEntry;
+import com.exitbrain.stream.Rehearsal;
 import io.lettuce.core.LettuceFutures;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.StreamMessage;
-import com.exitbrain.redis.Connection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
-import io.lettuce.core.output.IntegerOutput;
 import io.lettuce.core.output.StreamReadOutput;
-import io.lettuce.core.protocol.Command;
-import io.lettuce.core.protocol.CommandArgs;
-import io.lettuce.core.protocol.CommandType;
 import io.lettuce.core.protocol.RedisStateMachine;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -44,13 +28,12 @@ import org.slf4j.LoggerFactory;
  * Compiles the hot path before the first real event: a JVM started into a backlog or under load
  * would otherwise run its first seconds interpreted, on the same cores as its JIT compiler, and
  * publish stops a second late (scripts/bench, cold start). On synthetic events, no Redis needed,
- * for a bounded time: the bytes of an {@code XREADGROUP} reply decoded by Lettuce's own state
- * machine into stream messages, each entry parsed ({@link EventFields}, {@link PositionOpened},
- * {@link TradeClosed}), its levels computed ({@link LevelEngine}) and formatted ({@link
- * LevelsRecord}), trades run through a PnL window and its stats, a few refused entries turned into
- * dead letters, and each output's script call encoded by Lettuce ({@code EVALSHA} with the worker's
- * argument layout) into a throwaway Netty buffer. Then, on a connection the daemon has opened but
- * not used yet, Lettuce's I/O path with pipelined {@code PING}s, which change nothing in Redis.
+ * for a bounded time: the bytes of {@code XREADGROUP} replies decoded by Lettuce's own state
+ * machine into stream messages, then handed to the worker's own batch code ({@link Rehearsal}):
+ * positions (levels and plans), fills of those plans (tp1, then the stop closing them and recording
+ * their trades), trade-closed events, a few refused entries, and every commit call encoded. Then, on
+ * a connection the daemon has opened but not used yet, Lettuce's I/O path with pipelined
+ * {@code PING}s, which change nothing in Redis.
  *
  * <p>Runs once per process ({@link #start} on a thread of its own, so that it overlaps the JVM's and
  * the daemon's own start-up, or directly in {@link #finish}); it writes nothing to Redis, touches no
@@ -60,16 +43,17 @@ import org.slf4j.LoggerFactory;
 public final class WarmUp {
     private static final Logger log = LoggerFactory.getLogger(WarmUp.class);
     /**
-     * The warm-up ends after this many events: enough for the per-event methods to pass C2's
-     * thresholds (some 10,000 calls) with margin. Counted in events, as a JIT counts calls:
-     * on a busy machine the same warm-up takes longer (1.3 s on 2 otherwise idle cores).
+     * The warm-up ends after this many events, the per-event methods' C2 thresholds (some 10,000
+     * calls) passed many times over; counted in events, as a JIT counts calls ...
      */
-    static final int MAX_EVENTS = 16_000;
+    static final int MAX_EVENTS = 60_000;
     /**
-     * ... or after this long, whatever it did by then: on a starved machine (load averages of 10 on
-     * 2 cores) it gets through some 2,000 events in 3 s, and a longer warm-up only delays the start.
+     * ... or after this long, whatever it did by then. Measured on 2 shared cores (bench/README.md):
+     * C2 needs some 15 s of one core to compile the whole hot path there, while the worker's start-up
+     * runs beside it; a 4 s warm-up raised the drain that follows from 6,700 to 8,500 positions/s, an
+     * 8 s one only to 8,700, so 3 s (the first /health 200 comes after it).
      */
-    static final Duration BUDGET = Duration.ofMillis(1500);
+    static final Duration BUDGET = Duration.ofMillis(3000);
     /** Entries per synthetic XREADGROUP reply, as the worker's default batch. */
     private static final int BATCH = 200;
     /** One in this many synthetic entries is invalid, for the dead-letter path. */
@@ -81,7 +65,7 @@ public final class WarmUp {
     private static final int[] LEVERAGES = {1, 3, 5, 10, 20, 25, 50, 75, 100, 125};
 
     /** What a warm-up did: events through the path, bytes encoded, time taken. */
-    public record Result(int positions, int trades, int deadLetters, long encodedBytes, long millis) {
+    public record Result(int positions, int trades, int fills, int deadLetters, long encodedBytes, long millis) {
     }
 
     /** The I/O warm-up: rounds of this many pipelined commands, for at most so long. */
@@ -92,8 +76,6 @@ public final class WarmUp {
     private static final AtomicReference<Thread> RUNNING = new AtomicReference<>();
     private static final AtomicBoolean IO_DONE = new AtomicBoolean();
     private static volatile Result done;
-    /** Keeps the results reachable, so that the JIT cannot drop the work as unused. */
-    private static volatile long sink;
 
     private WarmUp() {
     }
@@ -168,8 +150,8 @@ public final class WarmUp {
         try {
             Result r = run(settings, BUDGET, MAX_EVENTS);
             done = r;
-            log.info("warm-up: {} positions, {} trades, {} dead letters through parse, engine, format and encode"
-                    + " in {} ms", r.positions(), r.trades(), r.deadLetters(), r.millis());
+            log.info("warm-up: {} positions, {} trades, {} fills, {} dead letters through the worker's batch code"
+                    + " (no Redis) in {} ms", r.positions(), r.trades(), r.fills(), r.deadLetters(), r.millis());
         } catch (RuntimeException | LinkageError e) {
             log.warn("warm-up failed; the worker starts cold", e);
         }
@@ -179,77 +161,46 @@ public final class WarmUp {
     static Result run(Settings settings, Duration budget, int maxEvents) {
         long started = System.nanoTime();
         long deadline = started + budget.toNanos();
-        LevelEngine engine = new LevelEngine(settings.tuning());
-        PnlKeys keys = new PnlKeys(settings.keyPrefix());
-        String maxLen = Long.toString(settings.streams().outputMaxLen());
-        String sha = "0".repeat(40);
-        ScopeState scope = ScopeState.empty();
-        int positions = 0;
-        int trades = 0;
-        int deadLetters = 0;
-        long bytes = 0;
-        long check = 0;
         RedisStateMachine decoder = new RedisStateMachine(ByteBufAllocator.DEFAULT);
-        ByteBuf out = ByteBufAllocator.DEFAULT.directBuffer(64 * 1024);
-        try {
-            for (int round = 0; positions + trades + deadLetters < maxEvents && System.nanoTime() < deadline; round++) {
-                boolean tradesRound = round % 4 == 3;
-                String stream = tradesRound ? settings.streams().tradeClosed() : settings.streams().positionOpened();
-                List<StreamMessage<String, String>> batch = decode(decoder, stream, round, tradesRound);
-                long now = System.currentTimeMillis() / 1000;
-                for (StreamMessage<String, String> m : batch) {
-                    String output;
-                    Map<String, String> fields;
-                    String[] keysOfCall;
-                    String average = "";
-                    try {
-                        EventFields f = EventFields.of(m.getBody(), settings.maxEntryBytes());
-                        if (tradesRound) {
-                            TradeClosed t = TradeClosed.parse(f, m.getId(), settings);
-                            scope = scope.record(new WindowEntry(t.pnl(), t.bucket()), m.getId(), settings.pnlWindow());
-                            fields = statsFields(t, scope.stats(), m.getId(), now);
-                            output = settings.streams().stats();
-                            keysOfCall = new String[]{stream, output, keys.scope(PnlKeys.GLOBAL),
-                                    keys.window(PnlKeys.GLOBAL), keys.trade(t.tradeId())};
-                            trades++;
-                        } else {
-                            PositionOpened p = PositionOpened.parse(f, m.getId(), settings);
-                            LevelSet set = engine.compute(p.request(0.0123));
-                            fields = LevelsRecord.fields(set, p.context(m.getId()), now);
-                            output = settings.streams().levels();
-                            keysOfCall = new String[]{stream, output, keys.scope(settings.pnlScopeOf(p.symbol()))};
-                            average = "0.0123";
-                            positions++;
-                        }
-                    } catch (InvalidInputException e) {
-                        fields = DeadLetter.fields(stream, m.getId(), e.code(), e.reason(), m.getBody(), 1,
-                                settings.consumer(), now);
-                        output = settings.streams().deadLetter();
-                        keysOfCall = new String[]{stream, output};
-                        deadLetters++;
-                    }
-                    bytes += encode(out, sha, keysOfCall, settings.group(), m.getId(), maxLen, average, fields);
-                    check += fields.size();
-                }
+        Rehearsal.Tally t;
+        try (Rehearsal rehearsal = new Rehearsal(settings, List.of(SYMBOLS))) {
+            int events = 0;
+            for (int round = 0; events < maxEvents && System.nanoTime() < deadline; round++) {
+                // positions, then fills of the positions of two rounds before, then trades
+                Input input = round % 4 == 3 ? Input.TRADES : round % 4 == 2 && round >= 4 ? Input.FILLS : Input.POSITIONS;
+                rehearsal.process(decode(decoder, settings, input, round));
+                events += BATCH;
             }
+            t = rehearsal.tally();
         } finally {
-            out.release();
             decoder.close();
         }
-        sink = check;
-        return new Result(positions, trades, deadLetters, bytes, (System.nanoTime() - started) / 1_000_000);
+        return new Result(t.positions(), t.trades(), t.fills(), t.deadLetters(), t.bytes(),
+                (System.nanoTime() - started) / 1_000_000);
     }
 
+    private enum Input { POSITIONS, TRADES, FILLS }
+
     /** A synthetic XREADGROUP reply of {@link #BATCH} entries, as bytes, decoded by Lettuce. */
-    private static List<StreamMessage<String, String>> decode(RedisStateMachine decoder, String stream, int round,
-                                                              boolean trades) {
+    private static List<StreamMessage<String, String>> decode(RedisStateMachine decoder, Settings settings,
+                                                              Input input, int round) {
+        String stream = switch (input) {
+            case POSITIONS -> settings.streams().positionOpened();
+            case TRADES -> settings.streams().tradeClosed();
+            case FILLS -> settings.streams().fills();
+        };
         StringBuilder resp = new StringBuilder(BATCH * 400);
         resp.append("*1\r\n*2\r\n");
         bulk(resp, stream);
         resp.append('*').append(BATCH).append("\r\n");
         for (int i = 0; i < BATCH; i++) {
             int n = round * BATCH + i;
-            Map<String, String> body = n % INVALID_EVERY == 0 ? invalid(n) : trades ? trade(n) : position(n);
+            Map<String, String> body = switch (input) {
+                case POSITIONS -> n % INVALID_EVERY == 0 ? invalid(n) : position(n);
+                case TRADES -> n % INVALID_EVERY == 0 ? invalid(n) : trade(n);
+                // the positions of two rounds before: a tp1 fill of one lot, then the stop's, closing
+                case FILLS -> fill((round - 2) * BATCH + i / 2, i % 2 == 0);
+            };
             resp.append("*2\r\n");
             bulk(resp, (1_796_000_000_000L + n) + "-0");
             resp.append('*').append(body.size() * 2).append("\r\n");
@@ -274,28 +225,6 @@ public final class WarmUp {
 
     private static void bulk(StringBuilder resp, String s) {
         resp.append('$').append(s.getBytes(StandardCharsets.UTF_8).length).append("\r\n").append(s).append("\r\n");
-    }
-
-    /** Encodes the output's script call (the worker's EVALSHA argument layout) and drops the bytes. */
-    private static int encode(ByteBuf out, String sha, String[] keysOfCall, String group, String id, String maxLen,
-                              String average, Map<String, String> fields) {
-        String[] args = new String[4 + fields.size() * 2];
-        args[0] = group;
-        args[1] = id;
-        args[2] = maxLen;
-        args[3] = average;
-        int i = 4;
-        for (Map.Entry<String, String> field : fields.entrySet()) {
-            args[i++] = field.getKey();
-            args[i++] = field.getValue();
-        }
-        CommandArgs<String, String> commandArgs = new CommandArgs<>(Utf8Codec.INSTANCE).add(sha)
-                .add(keysOfCall.length).addKeys(keysOfCall).addValues(args);
-        Command<String, String, Long> command = new Command<>(CommandType.EVALSHA,
-                new IntegerOutput<>(Utf8Codec.INSTANCE), commandArgs);
-        out.clear();
-        command.encode(out);
-        return out.readableBytes();
     }
 
     private static Map<String, String> position(int n) {
@@ -335,32 +264,25 @@ public final class WarmUp {
         return f;
     }
 
+    /** A fill of position {@code n} of {@link #position}: one lot at tp1, or the rest at the stop. */
+    private static Map<String, String> fill(int n, boolean tp1) {
+        int s = n % SYMBOLS.length;
+        BigDecimal lot = new BigDecimal(LOTS[s]);
+        Map<String, String> f = new LinkedHashMap<>();
+        f.put("position_id", "warm-up-" + n);
+        f.put("order", tp1 ? "tp1" : "sl");
+        f.put("quantity", (tp1 ? lot : lot.multiply(BigDecimal.valueOf(n % 173))).toPlainString());
+        f.put("price", BigDecimal.valueOf(PRICES[s]).toPlainString());
+        f.put("fee", "0.01");
+        f.put("fill_id", "warm-up-fill-" + n + (tp1 ? "-tp1" : "-sl"));
+        return f;
+    }
+
     private static Map<String, String> invalid(int n) {
         Map<String, String> f = new LinkedHashMap<>();
         f.put("symbol", SYMBOLS[n % SYMBOLS.length]);
         f.put("leverage", n % 2 == 0 ? "lots" : "1000");
         f.put("pnl", "0.01");
-        return f;
-    }
-
-    /** The stats entry of a recorded trade, as the worker writes it. */
-    private static Map<String, String> statsFields(TradeClosed t, PnlStats stats, String sourceId, long now) {
-        Map<String, String> f = new LinkedHashMap<>(32);
-        f.put("scope", PnlKeys.GLOBAL);
-        f.put("trade_id", t.tradeId());
-        f.put("symbol", t.symbol());
-        f.put("leverage", Decimals.plain(t.leverage()));
-        f.put("pnl", Decimals.plain(t.pnl()));
-        f.put("avg_pnl_last_20", Decimals.plain(stats.averagePnl()));
-        f.put("win_rate", Decimals.plain(stats.winRate()));
-        f.put("window_trades", Integer.toString(stats.windowTrades()));
-        f.put("total_trades", Long.toString(stats.totalTrades()));
-        f.put("by_leverage", stats.byLeverageJson());
-        if (t.closedAt() != null) {
-            f.put("closed_at", t.closedAt());
-        }
-        f.put("source_id", sourceId);
-        f.put("timestamp", Long.toString(now));
         return f;
     }
 }

@@ -15,8 +15,8 @@ final class WarmUpCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         WarmUp.Result r = WarmUp.runNow(SettingsLoader.fromEnvironment());
-        System.out.printf("warm-up: %d positions, %d trades, %d dead letters, %d bytes encoded, %d ms%n",
-                r.positions(), r.trades(), r.deadLetters(), r.encodedBytes(), r.millis());
+        System.out.printf("warm-up: %d positions, %d trades, %d fills, %d dead letters, %d bytes encoded, %d ms%n",
+                r.positions(), r.trades(), r.fills(), r.deadLetters(), r.encodedBytes(), r.millis());
         return 0;
     }
 }

@@ -3,7 +3,6 @@ package com.exitbrain.redis;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
@@ -26,6 +25,7 @@ public final class RespWriter {
     }
 
     /** One argument, encoded as UTF-8. */
+    @SuppressWarnings("deprecation") // getBytes(int, int, byte[], int): chars to bytes, right for ASCII
     public RespWriter bulk(String s) {
         int n = s.length();
         int ascii = 0;
@@ -40,10 +40,9 @@ public final class RespWriter {
         }
         header(n);
         ensure(n + 2);
-        // ASCII: one byte a char; deprecated getBytes(int, int, byte[], int) would do the same
-        for (int i = 0; i < n; i++) {
-            bytes[length++] = (byte) s.charAt(i);
-        }
+        // ASCII: one byte a char, copied whole (a loop of charAt was a tenth of the worker's time)
+        s.getBytes(0, n, bytes, length);
+        length += n;
         bytes[length++] = '\r';
         bytes[length++] = '\n';
         return this;
@@ -109,13 +108,15 @@ public final class RespWriter {
         ensure(24);
         count++;
         bytes[length++] = '$';
-        if (size < 10) {
-            bytes[length++] = (byte) ('0' + size);
-        } else {
-            byte[] digits = Integer.toString(size).getBytes(StandardCharsets.US_ASCII);
-            System.arraycopy(digits, 0, bytes, length, digits.length);
-            length += digits.length;
+        // the digits of the length, written in place (no String per argument)
+        int digits = 1;
+        for (int rest = size / 10; rest > 0; rest /= 10) {
+            digits++;
         }
+        for (int i = length + digits - 1, rest = size; i >= length; i--, rest /= 10) {
+            bytes[i] = (byte) ('0' + rest % 10);
+        }
+        length += digits;
         bytes[length++] = CRLF[0];
         bytes[length++] = CRLF[1];
     }

@@ -32,6 +32,7 @@ import com.exitbrain.pnl.WindowEntry;
 import com.exitbrain.redis.Backoff;
 import io.lettuce.core.RedisFuture;
 import java.time.Clock;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -62,17 +63,21 @@ final class BatchProcessor {
     private static final Comparator<Inbound> BY_TIME = (a, b) -> GroupSetup.compare(a.id(), b.id());
 
     private final Settings settings;
+    /** Null in a rehearsal: the view is then read from the caches alone. */
     private final Pipeline pipeline;
+    private final Committer committer;
     private final LevelEngine engine;
     private final PlanRules planRules;
     private final WorkerMetrics metrics;
     private final Clock clock;
     private final PnlKeys keys;
-    private final Script commit;
     private final String outputMaxLen;
     private final String deadLetterMaxLen;
     private final ScopeCache scopes = new ScopeCache();
     private final PlanCache plans = new PlanCache(10_000);
+    /** Commit calls answered, kept for reuse: a batch of the default size needs two. */
+    private final ArrayDeque<CommitCall> spareCalls = new ArrayDeque<>();
+    private static final int MAX_SPARE_CALLS = 4;
     /**
      * Deliveries this worker caused itself: entries of a batch whose commit Redis refused or lost are
      * read again from this consumer's own pending list, which counts a delivery each time. They do
@@ -87,17 +92,35 @@ final class BatchProcessor {
      */
     private final Map<String, Work> unconfirmed = new LinkedHashMap<>();
 
+    /** Where the commit calls of a round go: Redis, or nowhere in a rehearsal ({@link Rehearsal}). */
+    interface Committer {
+        /** Queues a call: Redis commits it while the next one is computed. */
+        void send(CommitCall call);
+
+        /** The replies of the calls sent since the last time, in order: one code per entry of each. */
+        List<List<Object>> replies(List<CommitCall> calls);
+    }
+
     BatchProcessor(Settings settings, Pipeline pipeline, WorkerMetrics metrics, Clock clock, Script commit) {
+        this(settings, pipeline, metrics, clock, new RedisCommitter(pipeline, commit));
+    }
+
+    BatchProcessor(Settings settings, Pipeline pipeline, WorkerMetrics metrics, Clock clock, Committer committer) {
         this.settings = settings;
         this.pipeline = pipeline;
+        this.committer = committer;
         this.engine = new LevelEngine(settings.tuning());
         this.planRules = new PlanRules(settings.plans().stopRules());
         this.metrics = metrics;
         this.clock = clock;
         this.keys = new PnlKeys(settings.keyPrefix());
-        this.commit = commit;
         this.outputMaxLen = Long.toString(settings.streams().outputMaxLen());
         this.deadLetterMaxLen = Long.toString(settings.streams().deadLetterMaxLen());
+    }
+
+    /** A rehearsal's starting state: this scope as this worker would have it cached, without Redis. */
+    void assumeScope(String scope, ScopeState state, String average) {
+        scopes.put(scope, state, average);
     }
 
     private enum Kind { VANISHED, DEAD, POSITION, TRADE, FILL }
@@ -117,6 +140,8 @@ final class BatchProcessor {
         ScopeState scopeAfter;
         String averageAfter;
         ExitPlan planAfter;
+        /** planAfter encoded, as the commit stores it */
+        String planState;
         PlanRules.Applied applied;
         boolean tradeRecorded;
         boolean confirmed;
@@ -259,8 +284,7 @@ final class BatchProcessor {
         List<Work> deferred = new ArrayList<>();
         List<CommitCall> calls = new ArrayList<>();
         List<List<Work>> members = new ArrayList<>();
-        List<RedisFuture<List<Object>>> futures = new ArrayList<>();
-        CommitCall call = newCall(works.size());
+        CommitCall call = newCall();
         List<Work> inCall = new ArrayList<>();
         for (int k = 0; k < works.size(); k++) {
             Work w = works.get(k);
@@ -282,27 +306,22 @@ final class BatchProcessor {
                 continue;
             }
             if (call.entries() == CHUNK) {
-                send(call, futures);
+                committer.send(call);
                 calls.add(call);
                 members.add(inCall);
-                call = newCall(works.size() - k - 1);
+                call = newCall();
                 inCall = new ArrayList<>();
             }
         }
         if (call.entries() > 0) {
-            send(call, futures);
+            committer.send(call);
             calls.add(call);
             members.add(inCall);
         }
         if (calls.isEmpty()) {
             return deferred;
         }
-        // sent again whole if Redis lost its scripts: entries that did commit then answer "gone" or "dup"
-        List<List<Object>> replies = pipeline.awaitOrResend(futures, redis -> {
-            List<RedisFuture<List<Object>>> again = new ArrayList<>(calls.size());
-            calls.forEach(c -> again.add(c.send(commit, redis)));
-            return again;
-        });
+        List<List<Object>> replies = committer.replies(calls);
         List<Work> retry = new ArrayList<>();
         for (int c = 0; c < calls.size(); c++) {
             List<Work> ws = members.get(c);
@@ -313,17 +332,50 @@ final class BatchProcessor {
                 }
             }
         }
+        // answered: their buffers (some 80 KB a call) serve the next round
+        calls.forEach(c -> {
+            if (spareCalls.size() < MAX_SPARE_CALLS) {
+                c.reset();
+                spareCalls.add(c);
+            }
+        });
         retry.addAll(deferred);
         return retry;
     }
 
-    private CommitCall newCall(int entries) {
-        return new CommitCall(settings.group(), outputMaxLen, deadLetterMaxLen, Math.min(CHUNK, entries));
+    private CommitCall newCall() {
+        CommitCall call = spareCalls.poll();
+        return call != null ? call : new CommitCall(settings.group(), outputMaxLen, deadLetterMaxLen, CHUNK);
     }
 
-    private void send(CommitCall call, List<RedisFuture<List<Object>>> futures) {
-        futures.add(call.send(commit, pipeline.commands()));
-        pipeline.flush();
+    /** Commits through the worker's pipeline. */
+    private static final class RedisCommitter implements Committer {
+        private final Pipeline pipeline;
+        private final Script commit;
+        private final List<RedisFuture<List<Object>>> futures = new ArrayList<>();
+
+        RedisCommitter(Pipeline pipeline, Script commit) {
+            this.pipeline = pipeline;
+            this.commit = commit;
+        }
+
+        @Override
+        public void send(CommitCall call) {
+            futures.add(call.send(commit, pipeline.commands()));
+            pipeline.flush();
+        }
+
+        @Override
+        public List<List<Object>> replies(List<CommitCall> calls) {
+            List<RedisFuture<List<Object>>> sent = List.copyOf(futures);
+            futures.clear();
+            // sent again whole if Redis lost its scripts: entries that did commit then answer "gone" or "dup"
+            return pipeline.awaitOrResend(sent, redis -> {
+                List<RedisFuture<List<Object>>> again = new ArrayList<>(calls.size());
+                calls.forEach(c -> again.add(c.send(commit, redis)));
+                return again;
+            });
+        }
     }
 
     /** Computes one entry's effect from the view (advancing the view past it) and adds its record to the call. */
@@ -333,6 +385,7 @@ final class BatchProcessor {
         w.refusedCode = null;
         w.scopeAfter = null;
         w.planAfter = null;
+        w.planState = null;
         w.applied = null;
         switch (w.kind) {
             case VANISHED -> {
@@ -382,6 +435,7 @@ final class BatchProcessor {
             if (!view.damagedPlan(p.positionId()) && view.plan(p.positionId()) == null) {
                 view.putPlan(p.positionId(), plan);
                 w.planAfter = plan;
+                w.planState = planState;
             }
             fields.put("plan", "created"); // the script makes it "exists" when the plan is there already
         } else {
@@ -484,11 +538,12 @@ final class BatchProcessor {
         w.op = 'F';
         w.applied = applied;
         w.planAfter = after;
+        w.planState = after.encode();
         w.tradeRecorded = record && !duplicate;
         view.putPlan(f.positionId(), after);
         long ttl = after.closed() ? settings.plans().closedTtlSeconds() : settings.plans().ttlSeconds();
         call.entry('F', w.in.stream(), w.in.id()).key(settings.streams().plans()).key(keys.plan(f.positionId()))
-                .arg(version).arg(f.fillId()).arg(Long.toString(ttl)).arg(after.version()).arg(after.encode())
+                .arg(version).arg(f.fillId()).arg(Long.toString(ttl)).arg(after.version()).arg(w.planState)
                 .fields(PlanRecord.fields(applied, f, w.in.id(), now, w.tradeRecorded))
                 .arg(record ? duplicate ? "2" : "1" : "0");
         if (record) {
@@ -564,7 +619,7 @@ final class BatchProcessor {
                 if (planExisted) {
                     plans.forget(w.positionId());
                 } else if (w.planAfter != null) {
-                    plans.put(w.planAfter);
+                    plans.put(w.planAfter, w.planState);
                 }
             }
             case 'T' -> {
@@ -573,7 +628,7 @@ final class BatchProcessor {
                 }
             }
             case 'F' -> {
-                plans.put(w.planAfter);
+                plans.put(w.planAfter, w.planState);
                 if (w.scopeAfter != null) {
                     scopes.put(w.scope, w.scopeAfter, w.averageAfter);
                 }

@@ -4,6 +4,7 @@ import com.exitbrain.redis.RespWriter;
 import com.exitbrain.redis.Script;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.netty.buffer.ByteBuf;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -18,6 +19,7 @@ import java.util.Map;
 final class CommitCall {
     /** A levels entry's record is some 48 arguments and 700 bytes. */
     private static final int BYTES_PER_ENTRY = 768;
+    private static final int CHUNK_HINT = 128;
 
     private final String group;
     private final String outputMaxLen;
@@ -30,6 +32,10 @@ final class CommitCall {
     private final Map<Integer, List<Integer>> shapesByHash = new HashMap<>();
     private final List<List<String>> shapes = new ArrayList<>();
     private final RespWriter shapeArgs = new RespWriter(1024);
+    /** The index of the shape of the last field list, -1 for none yet. */
+    private int lastShape = -1;
+    /** Each entry's op, in order. */
+    private final StringBuilder ops = new StringBuilder(CHUNK_HINT);
     private int entries;
 
     /** Where a call stands: {@link #rollback} to it drops what was added after. */
@@ -45,9 +51,24 @@ final class CommitCall {
         this.args = new RespWriter(256 + entries * BYTES_PER_ENTRY);
     }
 
+    /** Empties the call for reuse, keeping its buffers. */
+    void reset() {
+        keyIndex.clear();
+        keys.truncate(0, 0);
+        firstKey = null;
+        args.truncate(0, 0);
+        shapesByHash.clear();
+        shapes.clear();
+        lastShape = -1;
+        shapeArgs.truncate(0, 0);
+        ops.setLength(0);
+        entries = 0;
+    }
+
     /** Starts an entry's record: its op, input stream and id. */
     CommitCall entry(char op, String input, String id) {
         entries++;
+        ops.append(op);
         args.bulk(String.valueOf(op));
         key(input);
         args.bulk(id);
@@ -88,6 +109,16 @@ final class CommitCall {
 
     /** The 1-based index of the shape of these fields' names, added to the call the first time. */
     private int shape(Map<String, String> fields) {
+        // entries of one kind follow each other: most often the shape is the last one's
+        if (lastShape >= 0 && sameNames(shapes.get(lastShape), fields)) {
+            return lastShape + 1;
+        }
+        lastShape = findShape(fields);
+        return lastShape + 1;
+    }
+
+    /** The 0-based index of the shape of these names, added to the call when new. */
+    private int findShape(Map<String, String> fields) {
         int hash = fields.size();
         for (String name : fields.keySet()) {
             hash = 31 * hash + name.hashCode();
@@ -95,7 +126,7 @@ final class CommitCall {
         List<Integer> candidates = shapesByHash.computeIfAbsent(hash, h -> new ArrayList<>(1));
         for (int index : candidates) {
             if (sameNames(shapes.get(index), fields)) {
-                return index + 1;
+                return index;
             }
         }
         List<String> names = List.copyOf(fields.keySet());
@@ -103,7 +134,7 @@ final class CommitCall {
         candidates.add(shapes.size() - 1);
         shapeArgs.bulk(names.size());
         names.forEach(shapeArgs::bulk);
-        return shapes.size();
+        return shapes.size() - 1;
     }
 
     private static boolean sameNames(List<String> shape, Map<String, String> fields) {
@@ -123,6 +154,11 @@ final class CommitCall {
         return entries;
     }
 
+    /** The op of each entry, in order. */
+    CharSequence ops() {
+        return ops;
+    }
+
     Mark mark() {
         return new Mark(args.position(), args.count(), entries);
     }
@@ -134,11 +170,23 @@ final class CommitCall {
     void rollback(Mark mark) {
         args.truncate(mark.position(), mark.count());
         entries = mark.entries();
+        ops.setLength(entries);
     }
 
     /** Sends the call (queued on the connection, flushed by the caller); may be sent again, unchanged. */
     <T> RedisFuture<T> send(Script commit, RedisClusterAsyncCommands<String, String> redis) {
+        return commit.call(redis, firstKey, keys.count(), parts());
+    }
+
+    /** Writes the call's keys and arguments as they would go to Redis (a rehearsal); returns the bytes written. */
+    int writeTo(ByteBuf target) {
+        int before = target.writerIndex();
+        parts().forEach(p -> p.writeTo(target));
+        return target.writerIndex() - before;
+    }
+
+    private List<RespWriter> parts() {
         RespWriter head = new RespWriter(128).bulk(group).bulk(outputMaxLen).bulk(deadLetterMaxLen).bulk(shapes.size());
-        return commit.call(redis, firstKey, keys.count(), List.of(keys, head, shapeArgs, args));
+        return List.of(keys, head, shapeArgs, args);
     }
 }

@@ -1,5 +1,7 @@
 package com.exitbrain.stream;
 
+import com.exitbrain.config.Settings;
+
 /** The three input streams. */
 enum InputKind {
     POSITION_OPENED("position"),
@@ -10,5 +12,13 @@ enum InputKind {
 
     InputKind(String metricTag) {
         this.metricTag = metricTag;
+    }
+
+    /** The kind of an input stream of these names (one of the three: fills when not the first two). */
+    static InputKind of(Settings.Streams streams, String stream) {
+        if (stream.equals(streams.positionOpened())) {
+            return POSITION_OPENED;
+        }
+        return stream.equals(streams.tradeClosed()) ? TRADE_CLOSED : FILL;
     }
 }

@@ -34,6 +34,7 @@ final class StateView {
 
     private final Settings settings;
     private final PnlKeys keys;
+    /** Null in a rehearsal, which reads as an empty Redis. */
     private final Pipeline pipeline;
     private final ScopeCache scopeCache;
     private final PlanCache planCache;
@@ -208,7 +209,7 @@ final class StateView {
         List<String> stateScopes = new ArrayList<>(needState);
         List<String> planIds = new ArrayList<>(needPlan);
         List<String> markerIds = new ArrayList<>(needMarker);
-        List<Object> replies = pipeline.run(redis -> {
+        List<Object> replies = pipeline == null ? emptyStore(averageScopes, stateScopes, planIds, markerIds) : pipeline.run(redis -> {
             List<RedisFuture<Object>> futures = new ArrayList<>();
             averageScopes.forEach(s -> futures.add(cast(redis.hget(keys.scope(s), PnlKeys.AVERAGE_FIELD))));
             for (String s : stateScopes) {
@@ -250,6 +251,28 @@ final class StateView {
                 recorded.add(id);
             }
         }
+    }
+
+    /** A rehearsal's store (no pipeline): the replies of an empty Redis. */
+    private static List<Object> emptyStore(List<String> averageScopes, List<String> stateScopes, List<String> planIds,
+                                           List<String> markerIds) {
+        List<Object> replies = new ArrayList<>();
+        averageScopes.forEach(s -> replies.add(null));
+        for (String s : stateScopes) {
+            replies.add(absent(SCOPE_FIELDS));
+            replies.add(List.of());
+        }
+        planIds.forEach(id -> replies.add(absent("state", "v")));
+        markerIds.forEach(id -> replies.add(0L));
+        return replies;
+    }
+
+    private static List<KeyValue<String, String>> absent(String... fields) {
+        List<KeyValue<String, String>> values = new ArrayList<>(fields.length);
+        for (String f : fields) {
+            values.add(KeyValue.empty(f));
+        }
+        return values;
     }
 
     @SuppressWarnings("unchecked")

@@ -294,7 +294,7 @@ public final class StreamWorker implements Runnable {
         }
         List<Inbound> batch = new ArrayList<>(messages.size());
         for (StreamMessage<String, String> m : messages) {
-            batch.add(new Inbound(kindOf(m.getStream()), m.getStream(), m.getId(), m.getBody(), 1));
+            batch.add(new Inbound(InputKind.of(settings.streams(), m.getStream()), m.getStream(), m.getId(), m.getBody(), 1));
         }
         handle(batch);
     }
@@ -335,17 +335,11 @@ public final class StreamWorker implements Runnable {
         List<Inbound> batch = new ArrayList<>(messages.size());
         for (var m : messages) {
             long deliveries = counts.getOrDefault(m.getStream() + " " + m.getId(), 1L);
-            batch.add(new Inbound(kindOf(m.getStream()), m.getStream(), m.getId(), m.getBody(), deliveries));
+            batch.add(new Inbound(InputKind.of(settings.streams(), m.getStream()), m.getStream(), m.getId(), m.getBody(), deliveries));
         }
         return batch;
     }
 
-    private InputKind kindOf(String stream) {
-        if (stream.equals(settings.streams().positionOpened())) {
-            return InputKind.POSITION_OPENED;
-        }
-        return stream.equals(settings.streams().tradeClosed()) ? InputKind.TRADE_CLOSED : InputKind.FILL;
-    }
 
     private boolean connected() {
         return connections.stream().allMatch(Connection::isOpen);

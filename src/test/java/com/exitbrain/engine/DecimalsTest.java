@@ -57,6 +57,25 @@ class DecimalsTest {
     }
 
     @Test
+    void bigDecimalsPrintAsStrippedPlainStringsWhateverTheirScale() {
+        java.util.Random random = new java.util.Random(10);
+        for (int i = 0; i < 200_000; i++) {
+            long unscaled = switch (i % 4) {
+                case 0 -> random.nextLong();
+                case 1 -> random.nextInt(2_000_001) - 1_000_000;
+                case 2 -> (random.nextInt(999) + 1) * (long) Math.pow(10, random.nextInt(16));
+                default -> random.nextLong() / (1L << random.nextInt(63));
+            };
+            BigDecimal value = BigDecimal.valueOf(unscaled, random.nextInt(44) - 8);
+            String expected = value.signum() == 0 ? "0" : value.stripTrailingZeros().toPlainString();
+            assertEquals(expected, Decimals.plain(value), () -> "plain of " + value.toString());
+        }
+        assertEquals("-0.00012", Decimals.plain(new BigDecimal("-0.000120")));
+        assertEquals("123456789012345678", Decimals.plain(new BigDecimal("123456789012345678.000")));
+        assertEquals("0.1234567890123456789", Decimals.plain(new BigDecimal("0.1234567890123456789")));
+    }
+
+    @Test
     void nanAndInfinityAreRefused() {
         assertThrows(IllegalArgumentException.class, () -> Decimals.plain(Double.NaN));
         assertThrows(IllegalArgumentException.class, () -> Decimals.plain(Double.POSITIVE_INFINITY));
