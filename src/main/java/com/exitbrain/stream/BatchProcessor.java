@@ -165,6 +165,22 @@ final class BatchProcessor {
     }
 
     void process(List<Inbound> batch) {
+        process(batch, null);
+    }
+
+    /**
+     * Entries delivered to this consumer by a read whose batch was never handled (read ahead when a
+     * commit failed): reading them back from its own pending list counts a delivery of ours.
+     */
+    void deliveredUnhandled(String stream, String id) {
+        if (selfCaused.size() > MAX_TRACKED) {
+            selfCaused.clear();
+        }
+        selfCaused.merge(stream + " " + id, 1L, Long::sum);
+    }
+
+    /** @param whileCommitting run once, when the first round's last commit call is sent (null: nothing) */
+    void process(List<Inbound> batch, Runnable whileCommitting) {
         List<Inbound> ordered = new ArrayList<>(batch);
         ordered.sort(BY_TIME);
         List<Work> works = new ArrayList<>(ordered.size());
@@ -189,7 +205,7 @@ final class BatchProcessor {
                     // another worker changed what these entries depend on: let it finish, not in step
                     LockSupport.parkNanos(contention.nextJittered() * 1_000_000L);
                 }
-                remaining = attempt(remaining, round == 0);
+                remaining = attempt(remaining, round == 0, round == 0 ? whileCommitting : null);
             }
         } catch (RuntimeException e) {
             // Redis refused or lost the commit: these entries will be read again by this consumer
@@ -272,7 +288,7 @@ final class BatchProcessor {
     }
 
     /** One read-compute-commit round; returns the entries to try again (they lost a race). */
-    private List<Work> attempt(List<Work> works, boolean trustMemory) {
+    private List<Work> attempt(List<Work> works, boolean trustMemory, Runnable whileCommitting) {
         // none of these is confirmed by this round yet: a failure from here on is Redis's, not theirs
         works.forEach(w -> w.confirmed = false);
         StateView view = new StateView(settings, keys, pipeline, scopes, plans);
@@ -317,6 +333,9 @@ final class BatchProcessor {
             committer.send(call);
             calls.add(call);
             members.add(inCall);
+        }
+        if (whileCommitting != null) {
+            whileCommitting.run();
         }
         if (calls.isEmpty()) {
             return deferred;

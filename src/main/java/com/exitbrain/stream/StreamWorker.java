@@ -21,6 +21,8 @@ import io.lettuce.core.XAutoClaimArgs;
 import io.lettuce.core.XReadArgs;
 import io.lettuce.core.XReadArgs.StreamOffset;
 import com.exitbrain.redis.Connection;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.time.Clock;
 import java.time.Duration;
@@ -29,6 +31,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,6 +59,12 @@ public final class StreamWorker implements Runnable {
 
     private final Settings settings;
     private final RedisClusterCommands<String, String> reader;
+    private final RedisClusterAsyncCommands<String, String> readerAsync;
+    /**
+     * The next batch, read while the last one's final commit call runs in Redis (null: none): its
+     * entries are this consumer's pending ones from the moment Redis answers.
+     */
+    private RedisFuture<List<StreamMessage<String, String>>> readAhead;
     private final RedisClusterCommands<String, String> control;
     private final Pipeline pipeline;
     private final BatchProcessor processor;
@@ -86,6 +96,7 @@ public final class StreamWorker implements Runnable {
                         Connection controlConnection, WorkerMetrics metrics) {
         this.settings = settings;
         this.reader = readConnection.sync();
+        this.readerAsync = readConnection.async();
         this.connections = List.of(readConnection, writeConnection, controlConnection);
         this.control = controlConnection.sync();
         this.metrics = metrics;
@@ -109,7 +120,7 @@ public final class StreamWorker implements Runnable {
         return lastError;
     }
 
-    /** Asks the loop to stop after the batch in flight. */
+    /** Asks the loop to stop after the batch in flight (and the one read ahead of it, already this consumer's). */
     public void stop() {
         running = false;
     }
@@ -165,6 +176,7 @@ public final class StreamWorker implements Runnable {
                     }
                 } catch (RuntimeException e) {
                     setUp = false;
+                    dropReadAhead();
                     if (!running) {
                         break;
                     }
@@ -283,23 +295,93 @@ public final class StreamWorker implements Runnable {
 
 
     private void readNew() {
+        List<StreamMessage<String, String>> messages = readAhead == null ? List.of() : awaitReadAhead();
+        if (messages.isEmpty()) {
+            messages = read(settings.blockMs());
+        }
+        while (!messages.isEmpty()) {
+            List<Inbound> batch = new ArrayList<>(messages.size());
+            for (StreamMessage<String, String> m : messages) {
+                batch.add(new Inbound(InputKind.of(settings.streams(), m.getStream()), m.getStream(), m.getId(),
+                        m.getBody(), 1));
+            }
+            handle(batch, running ? this::startReadAhead : null);
+            // stopping: a batch read ahead is this consumer's already; it is handled before leaving
+            messages = !running && readAhead != null ? awaitReadAhead() : List.of();
+        }
+    }
+
+    /** A blocking XREADGROUP of new entries on the three inputs; {@code blockMs} 0: no waiting. */
+    private List<StreamMessage<String, String>> read(long blockMs) {
         @SuppressWarnings("unchecked")
-        List<StreamMessage<String, String>> messages = reader.xreadgroup(me,
-                XReadArgs.Builder.count(settings.batchSize()).block(settings.blockMs()),
+        List<StreamMessage<String, String>> messages = reader.xreadgroup(me, readArgs(blockMs),
                 StreamOffset.lastConsumed(settings.streams().positionOpened()),
                 StreamOffset.lastConsumed(settings.streams().tradeClosed()),
                 StreamOffset.lastConsumed(settings.streams().fills()));
-        if (messages.isEmpty()) {
-            return;
+        return messages;
+    }
+
+    private XReadArgs readArgs(long blockMs) {
+        XReadArgs args = XReadArgs.Builder.count(settings.batchSize());
+        return blockMs > 0 ? args.block(blockMs) : args;
+    }
+
+    /**
+     * Sends the next batch's XREADGROUP (no blocking) once the last commit call of a batch is sent:
+     * Redis answers it right after that call, and Lettuce decodes the reply while the worker waits
+     * for the commit's; the read and the commit no longer follow one another. Nothing about the
+     * batch read depends on that commit: it is computed after the batch before it is settled.
+     */
+    @SuppressWarnings("unchecked")
+    private void startReadAhead() {
+        readAhead = readerAsync.xreadgroup(me, readArgs(0),
+                StreamOffset.lastConsumed(settings.streams().positionOpened()),
+                StreamOffset.lastConsumed(settings.streams().tradeClosed()),
+                StreamOffset.lastConsumed(settings.streams().fills()));
+    }
+
+    private List<StreamMessage<String, String>> awaitReadAhead() {
+        RedisFuture<List<StreamMessage<String, String>>> f = readAhead;
+        readAhead = null;
+        try {
+            return f.get(settings.commandTimeoutMs(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new io.lettuce.core.RedisCommandInterruptedException(e);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new io.lettuce.core.RedisException(e.getCause());
+        } catch (TimeoutException e) {
+            throw new io.lettuce.core.RedisCommandTimeoutException("the XREADGROUP read ahead timed out after "
+                    + settings.commandTimeoutMs() + " ms");
         }
-        List<Inbound> batch = new ArrayList<>(messages.size());
-        for (StreamMessage<String, String> m : messages) {
-            batch.add(new Inbound(InputKind.of(settings.streams(), m.getStream()), m.getStream(), m.getId(), m.getBody(), 1));
+    }
+
+    /**
+     * After a failure: the entries a read ahead got are pending to this consumer and will be read
+     * back from its own pending list, which counts a delivery that is not theirs (SPEC §4
+     * max-deliveries); a read ahead still unanswered is given up (should Redis deliver it after
+     * all, its entries are read back the same way, one delivery counted too many).
+     */
+    private void dropReadAhead() {
+        RedisFuture<List<StreamMessage<String, String>>> f = readAhead;
+        readAhead = null;
+        if (f != null && f.isDone() && !f.isCancelled()) {
+            try {
+                f.get().forEach(m -> processor.deliveredUnhandled(m.getStream(), m.getId()));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException e) {
+                // not answered after all: nothing was delivered by it
+            }
         }
-        handle(batch);
     }
 
     private void handle(List<Inbound> batch) {
+        handle(batch, null);
+    }
+
+    /** @param whileCommitting run once the batch's last commit call is sent, before its reply */
+    private void handle(List<Inbound> batch, Runnable whileCommitting) {
         Map<String, String> first = new HashMap<>();
         Map<String, String> last = new HashMap<>();
         for (Inbound in : batch) {
@@ -311,7 +393,7 @@ public final class StreamWorker implements Runnable {
                 (a, b) -> GroupSetup.compare(a, b) <= 0 ? a : b));
         lastRead.putAll(last);
         long started = System.nanoTime();
-        processor.process(batch);
+        processor.process(batch, whileCommitting);
         metrics.batch(System.nanoTime() - started);
         last.forEach((s, id) -> resumeAfter.put(s, id));
     }

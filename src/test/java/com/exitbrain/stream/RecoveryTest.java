@@ -226,6 +226,21 @@ class RecoveryTest {
     }
 
     @Test
+    void aGracefulStopMidBacklogLeavesNothingPendingNotEvenTheBatchReadAhead() {
+        try (RedisProcess server = RedisProcess.start(); Streams streams = new Streams(server)) {
+            Backlog.add(streams, 20_000, 0);
+            try (Daemon worker = WorkerHarness.start(server, "EXITBRAIN_BATCH_SIZE", "20")) {
+                await().atMost(WITHIN).pollInterval(Duration.ofMillis(5)).until(() -> streams.length(LEVELS) > 500);
+            } // stopped while reading ahead of each batch it commits
+            long published = streams.length(LEVELS);
+            assertTrue(published < 20_000, "the backlog was done before the stop: " + published);
+            // every entry it read was handled before it exited: none left to wait for claim-min-idle
+            assertEquals(0, streams.pending(POSITIONS));
+            assertEquals(0, streams.length(DLQ));
+        }
+    }
+
+    @Test
     void aPredecessorThatDiedOnThisHostIsTakenOverAtOnceAndRemoved() {
         // <this host>-<pid> with a pid no process can have (above Linux's pid_max): a worker killed
         // on this host under the default consumer name
