@@ -410,8 +410,8 @@ worker_variables() {
 # that the README's way of running it has the unit's memory figures (a JVM left to size its heap
 # from the host grows to several hundred MB here, against 190 MB).
 UNIT_JVM_FLAGS_BUILT_IN=(-Xms128m -Xmx128m -Xmn64m -XX:MaxMetaspaceSize=64m -XX:ReservedCodeCacheSize=32m
-  -XX:MaxDirectMemorySize=32m -Xss512k -XX:+UseSerialGC -XX:ActiveProcessorCount=2 -XX:+ExitOnOutOfMemoryError
-  -XX:-UsePerfData)
+  -XX:MaxDirectMemorySize=32m -Xss512k -XX:+UseSerialGC -XX:ActiveProcessorCount=2 -XX:FreqInlineSize=100
+  -XX:InlineSmallCode=1000 -XX:+ExitOnOutOfMemoryError -XX:-UsePerfData)
 unit_jvm_flags() {
   local unit=$EXITBRAIN_HOME/deploy/exitbrain.service line exec="" reading=0 token java=0 found=0
   if [[ -f $unit ]]; then

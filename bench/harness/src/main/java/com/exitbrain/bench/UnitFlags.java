@@ -16,7 +16,8 @@ final class UnitFlags {
     /** The unit's flags when it is not in this checkout (as of the deployment commit). */
     static final List<String> FALLBACK = List.of("-Xms128m", "-Xmx128m", "-Xmn64m", "-XX:MaxMetaspaceSize=64m",
             "-XX:ReservedCodeCacheSize=32m", "-XX:MaxDirectMemorySize=32m", "-Xss512k", "-XX:+UseSerialGC",
-            "-XX:ActiveProcessorCount=2", "-XX:+ExitOnOutOfMemoryError", "-XX:-UsePerfData");
+            "-XX:ActiveProcessorCount=2", "-XX:FreqInlineSize=100", "-XX:InlineSmallCode=1000",
+            "-XX:+ExitOnOutOfMemoryError", "-XX:-UsePerfData");
 
     record Flags(List<String> flags, String source) {
     }
