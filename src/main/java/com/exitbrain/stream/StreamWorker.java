@@ -21,6 +21,9 @@ import io.lettuce.core.XAutoClaimArgs;
 import io.lettuce.core.XReadArgs;
 import io.lettuce.core.XReadArgs.StreamOffset;
 import com.exitbrain.redis.Connection;
+import io.lettuce.core.RedisCommandInterruptedException;
+import io.lettuce.core.RedisCommandTimeoutException;
+import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
@@ -30,6 +33,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
@@ -293,7 +297,6 @@ public final class StreamWorker implements Runnable {
         }
     }
 
-
     private void readNew() {
         List<StreamMessage<String, String>> messages = readAhead == null ? List.of() : awaitReadAhead();
         if (messages.isEmpty()) {
@@ -347,11 +350,11 @@ public final class StreamWorker implements Runnable {
             return f.get(settings.commandTimeoutMs(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new io.lettuce.core.RedisCommandInterruptedException(e);
+            throw new RedisCommandInterruptedException(e);
         } catch (ExecutionException e) {
-            throw e.getCause() instanceof RuntimeException r ? r : new io.lettuce.core.RedisException(e.getCause());
+            throw e.getCause() instanceof RuntimeException r ? r : new RedisException(e.getCause());
         } catch (TimeoutException e) {
-            throw new io.lettuce.core.RedisCommandTimeoutException("the XREADGROUP read ahead timed out after "
+            throw new RedisCommandTimeoutException("the XREADGROUP read ahead timed out after "
                     + settings.commandTimeoutMs() + " ms");
         }
     }
@@ -359,20 +362,23 @@ public final class StreamWorker implements Runnable {
     /**
      * After a failure: the entries a read ahead got are pending to this consumer and will be read
      * back from its own pending list, which counts a delivery that is not theirs (SPEC §4
-     * max-deliveries); a read ahead still unanswered is given up (should Redis deliver it after
-     * all, its entries are read back the same way, one delivery counted too many).
+     * max-deliveries). Redis answers the read right after the commit that failed, so its reply is
+     * awaited a little (at most a second); one that does not come is given up (should Redis have
+     * delivered it after all, its entries are read back the same way, one delivery counted too many).
      */
     private void dropReadAhead() {
         RedisFuture<List<StreamMessage<String, String>>> f = readAhead;
         readAhead = null;
-        if (f != null && f.isDone() && !f.isCancelled()) {
-            try {
-                f.get().forEach(m -> processor.deliveredUnhandled(m.getStream(), m.getId()));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } catch (ExecutionException e) {
-                // not answered after all: nothing was delivered by it
-            }
+        if (f == null) {
+            return;
+        }
+        try {
+            f.get(Math.min(settings.commandTimeoutMs(), 1000), TimeUnit.MILLISECONDS)
+                    .forEach(m -> processor.deliveredUnhandled(m.getStream(), m.getId()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException | CancellationException e) {
+            // not answered: nothing known to be delivered by it
         }
     }
 
@@ -417,11 +423,11 @@ public final class StreamWorker implements Runnable {
         List<Inbound> batch = new ArrayList<>(messages.size());
         for (var m : messages) {
             long deliveries = counts.getOrDefault(m.getStream() + " " + m.getId(), 1L);
-            batch.add(new Inbound(InputKind.of(settings.streams(), m.getStream()), m.getStream(), m.getId(), m.getBody(), deliveries));
+            batch.add(new Inbound(InputKind.of(settings.streams(), m.getStream()), m.getStream(), m.getId(),
+                    m.getBody(), deliveries));
         }
         return batch;
     }
-
 
     private boolean connected() {
         return connections.stream().allMatch(Connection::isOpen);

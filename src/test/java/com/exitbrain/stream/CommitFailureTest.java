@@ -117,6 +117,19 @@ class CommitFailureTest {
 
     @Test
     void redisOutOfMemoryForLongerThanMaxDeliveriesRetriesDeadLettersNothing() {
+        outOfMemoryDeadLettersNothing("2");
+    }
+
+    /**
+     * One delivery allowed: an entry read ahead of a batch whose commit Redis refused is read back
+     * from the worker's own pending list, a second delivery that is the worker's, not the entry's.
+     */
+    @Test
+    void entriesReadAheadOfARefusedCommitAreNotDeadLetteredWithOneDeliveryAllowed() {
+        outOfMemoryDeadLettersNothing("1");
+    }
+
+    private static void outOfMemoryDeadLettersNothing(String maxDeliveries) {
         try (RedisProcess server = RedisProcess.start(false, "--maxmemory-policy", "noeviction");
              Streams streams = new Streams(server)) {
             // the groups exist (a worker ran before), then a backlog arrives
@@ -130,7 +143,7 @@ class CommitFailureTest {
             String used = streams.redis.info("memory").lines().filter(l -> l.startsWith("used_memory:"))
                     .findFirst().orElseThrow().substring("used_memory:".length()).trim();
             streams.redis.configSet("maxmemory", used);
-            try (Daemon worker = WorkerHarness.start(server, "EXITBRAIN_MAX_DELIVERIES", "2",
+            try (Daemon worker = WorkerHarness.start(server, "EXITBRAIN_MAX_DELIVERIES", maxDeliveries,
                     "EXITBRAIN_CLAIM_MIN_IDLE_MS", "100")) {
                 // far more retries than max-deliveries allows
                 await().atMost(Duration.ofSeconds(20)).until(() -> worker.metrics().scrape()
