@@ -59,9 +59,30 @@ public final class RespWriter {
         return this;
     }
 
-    /** One argument: a whole number. */
+    /** One argument: a whole number, its digits written in place (the key indexes of every record). */
     public RespWriter bulk(long value) {
-        return bulk(Long.toString(value));
+        if (value < 0) {
+            return bulk(Long.toString(value));
+        }
+        int digits = digits(value);
+        header(digits);
+        ensure(digits + 2);
+        long rest = value;
+        for (int i = length + digits - 1; i >= length; i--, rest /= 10) {
+            bytes[i] = (byte) ('0' + rest % 10);
+        }
+        length += digits;
+        bytes[length++] = '\r';
+        bytes[length++] = '\n';
+        return this;
+    }
+
+    private static int digits(long value) {
+        int digits = 1;
+        for (long rest = value / 10; rest > 0; rest /= 10) {
+            digits++;
+        }
+        return digits;
     }
 
     /** Arguments already written by another writer, appended whole. */
@@ -109,10 +130,7 @@ public final class RespWriter {
         count++;
         bytes[length++] = '$';
         // the digits of the length, written in place (no String per argument)
-        int digits = 1;
-        for (int rest = size / 10; rest > 0; rest /= 10) {
-            digits++;
-        }
+        int digits = digits(size);
         for (int i = length + digits - 1, rest = size; i >= length; i--, rest /= 10) {
             bytes[i] = (byte) ('0' + rest % 10);
         }

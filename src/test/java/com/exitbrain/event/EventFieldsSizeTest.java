@@ -1,6 +1,12 @@
 package com.exitbrain.event;
 
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import com.exitbrain.engine.ErrorCode;
+import com.exitbrain.engine.InvalidInputException;
+import java.util.Map;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -26,6 +32,23 @@ class EventFieldsSizeTest {
                 b.append((char) random.nextInt(Character.MAX_VALUE + 1));
             }
             check(b.toString());
+        }
+    }
+
+    /** An entry of exactly the limit in bytes passes, one byte more is oversized, whatever its chars. */
+    @Test
+    void theLimitIsInBytesAtTheEdgeWhateverTheChars() {
+        int limit = 120;
+        for (String unit : List.of("a", "é", "€", "😀")) {
+            int bytes = unit.getBytes(StandardCharsets.UTF_8).length;
+            // key "k" (1 byte), then the value: as many units as fit in the limit, padded with ASCII
+            int units = (limit - 1) / bytes;
+            String exact = unit.repeat(units) + "a".repeat(limit - 1 - units * bytes);
+            assertDoesNotThrow(() -> EventFields.of(Map.of("k", exact), limit), unit);
+            InvalidInputException over = assertThrows(InvalidInputException.class,
+                    () -> EventFields.of(Map.of("k", exact + "a"), limit), unit);
+            assertEquals(ErrorCode.OVERSIZED, over.code(), unit);
+            assertThrows(InvalidInputException.class, () -> EventFields.of(Map.of("k", exact + unit), limit), unit);
         }
     }
 

@@ -42,6 +42,20 @@ class RespWriterTest {
     }
 
     @Test
+    void wholeNumbersAreWrittenAsTheirDecimalStrings() {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(3);
+        List<Long> values = new ArrayList<>(List.of(0L, 1L, 9L, 10L, 99L, 100L, 101L, 999_999L, 1_000_000L,
+                Long.MAX_VALUE, -1L, -10L, Long.MIN_VALUE));
+        for (int i = 0; i < 2_000; i++) {
+            values.add(random.nextLong() >>> random.nextInt(64));
+        }
+        for (long v : values) {
+            assertArrayEquals(new RespWriter(1).bulk(Long.toString(v)).toBytes(), new RespWriter(1).bulk(v).toBytes(),
+                    () -> "for " + v);
+        }
+    }
+
+    @Test
     void truncateDropsTheArgumentsAfterTheMark() {
         RespWriter w = new RespWriter(1).bulk("a").bulk(12);
         int position = w.position();
