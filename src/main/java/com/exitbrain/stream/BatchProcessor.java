@@ -99,6 +99,9 @@ final class BatchProcessor {
 
         /** The replies of the calls sent since the last time, in order: one code per entry of each. */
         List<List<Object>> replies(List<CommitCall> calls);
+
+        /** Forgets the calls sent since the last replies (a round given up): the next replies are the next calls'. */
+        void discard();
     }
 
     BatchProcessor(Settings settings, Pipeline pipeline, WorkerMetrics metrics, Clock clock, Script commit) {
@@ -300,42 +303,51 @@ final class BatchProcessor {
         List<Work> deferred = new ArrayList<>();
         List<CommitCall> calls = new ArrayList<>();
         List<List<Work>> members = new ArrayList<>();
-        CommitCall call = newCall();
-        List<Work> inCall = new ArrayList<>();
-        for (int k = 0; k < works.size(); k++) {
-            Work w = works.get(k);
-            CommitCall.Mark mark = call.mark();
-            try {
-                encode(w, call, view, tradeIds, now);
-                inCall.add(w);
-            } catch (StateView.NotRead e) {
-                // a state this round did not read (a plan created earlier in the batch): this entry and
-                // every one after it wait for the next round, which reads all, so the order is kept
-                call.rollback(mark);
-                deferred.addAll(works.subList(k, works.size()));
-                break;
-            } catch (RuntimeException e) {
-                call.rollback(mark);
-                // A bug or damaged state, not bad input: left pending; redelivery and max-deliveries decide.
-                log.error("computing the effect of {} {} failed; left pending", w.in.stream(), w.in.id(), e);
-                metrics.event(w.in.kind().metricTag, "failed");
-                continue;
+        try {
+            CommitCall call = newCall();
+            List<Work> inCall = new ArrayList<>();
+            for (int k = 0; k < works.size(); k++) {
+                Work w = works.get(k);
+                CommitCall.Mark mark = call.mark();
+                try {
+                    encode(w, call, view, tradeIds, now);
+                    inCall.add(w);
+                } catch (StateView.NotRead e) {
+                    // a state this round did not read (a plan created earlier in the batch): this entry and
+                    // every one after it wait for the next round, which reads all, so the order is kept
+                    call.rollback(mark);
+                    deferred.addAll(works.subList(k, works.size()));
+                    break;
+                } catch (RuntimeException e) {
+                    call.rollback(mark);
+                    // A bug or damaged state, not bad input: left pending; redelivery and max-deliveries decide.
+                    log.error("computing the effect of {} {} failed; left pending", w.in.stream(), w.in.id(), e);
+                    metrics.event(w.in.kind().metricTag, "failed");
+                    continue;
+                }
+                if (call.entries() == CHUNK) {
+                    committer.send(call);
+                    calls.add(call);
+                    members.add(inCall);
+                    call = newCall();
+                    inCall = new ArrayList<>();
+                }
             }
-            if (call.entries() == CHUNK) {
+            if (call.entries() > 0) {
                 committer.send(call);
                 calls.add(call);
                 members.add(inCall);
-                call = newCall();
-                inCall = new ArrayList<>();
             }
-        }
-        if (call.entries() > 0) {
-            committer.send(call);
-            calls.add(call);
-            members.add(inCall);
+        } catch (RuntimeException e) {
+            committer.discard(); // sent but never to be answered here: not the next round's replies
+            throw e;
         }
         if (whileCommitting != null) {
-            whileCommitting.run();
+            try {
+                whileCommitting.run();
+            } catch (RuntimeException e) {
+                log.debug("reading ahead failed to start: {}", e.toString()); // the next read is then a plain one
+            }
         }
         if (calls.isEmpty()) {
             return deferred;
@@ -382,6 +394,11 @@ final class BatchProcessor {
         public void send(CommitCall call) {
             futures.add(call.send(commit, pipeline.commands()));
             pipeline.flush();
+        }
+
+        @Override
+        public void discard() {
+            futures.clear();
         }
 
         @Override

@@ -83,6 +83,11 @@ public final class Rehearsal implements BatchProcessor.Committer, AutoCloseable 
     }
 
     @Override
+    public void discard() {
+        // nothing kept between calls
+    }
+
+    @Override
     public void close() {
         scratch.release();
     }

@@ -159,6 +159,11 @@ public final class StreamWorker implements Runnable {
                         setUp = true;
                         nextSweep = 0;
                     }
+                    if (System.currentTimeMillis() >= nextSweep || System.currentTimeMillis() >= nextClaim) {
+                        // nothing of this consumer's may be pending while it claims: its own
+                        // entries read ahead would be claimed back, one delivery counted too many
+                        handleReadAhead();
+                    }
                     if (System.currentTimeMillis() >= nextSweep) {
                         sweep.sweep(streams.values(), claimed -> handle(withDeliveries(claimed)));
                         nextSweep = System.currentTimeMillis() + SWEEP_INTERVAL_MS;
@@ -209,6 +214,13 @@ public final class StreamWorker implements Runnable {
                     }
                     sleepUnlessReconnected(delay);
                 }
+            }
+            // stopped between a batch and the next read: the batch read ahead is this consumer's already
+            try {
+                handleReadAhead();
+            } catch (RuntimeException e) {
+                log.warn("the batch read ahead could not be handled before stopping ({}); its entries stay"
+                        + " pending for this consumer's next start or a claim", e.toString());
             }
         } finally {
             finished.countDown();
@@ -302,16 +314,28 @@ public final class StreamWorker implements Runnable {
         if (messages.isEmpty()) {
             messages = read(settings.blockMs());
         }
-        while (!messages.isEmpty()) {
-            List<Inbound> batch = new ArrayList<>(messages.size());
-            for (StreamMessage<String, String> m : messages) {
-                batch.add(new Inbound(InputKind.of(settings.streams(), m.getStream()), m.getStream(), m.getId(),
-                        m.getBody(), 1));
-            }
-            handle(batch, running ? this::startReadAhead : null);
-            // stopping: a batch read ahead is this consumer's already; it is handled before leaving
-            messages = !running && readAhead != null ? awaitReadAhead() : List.of();
+        if (!messages.isEmpty()) {
+            handle(firstDeliveries(messages), running ? this::startReadAhead : null);
         }
+    }
+
+    /** The batch read ahead, if any, handled now without reading further ahead. */
+    private void handleReadAhead() {
+        if (readAhead != null) {
+            List<StreamMessage<String, String>> messages = awaitReadAhead();
+            if (!messages.isEmpty()) {
+                handle(firstDeliveries(messages));
+            }
+        }
+    }
+
+    private List<Inbound> firstDeliveries(List<StreamMessage<String, String>> messages) {
+        List<Inbound> batch = new ArrayList<>(messages.size());
+        for (StreamMessage<String, String> m : messages) {
+            batch.add(new Inbound(InputKind.of(settings.streams(), m.getStream()), m.getStream(), m.getId(),
+                    m.getBody(), 1));
+        }
+        return batch;
     }
 
     /** A blocking XREADGROUP of new entries on the three inputs; {@code blockMs} 0: no waiting. */
