@@ -67,14 +67,19 @@ public final class RespWriter {
         int digits = digits(value);
         header(digits);
         ensure(digits + 2);
+        writeDigits(value, digits);
+        bytes[length++] = '\r';
+        bytes[length++] = '\n';
+        return this;
+    }
+
+    /** The decimal digits of a non-negative number, in place at the end (room ensured). */
+    private void writeDigits(long value, int digits) {
         long rest = value;
         for (int i = length + digits - 1; i >= length; i--, rest /= 10) {
             bytes[i] = (byte) ('0' + rest % 10);
         }
         length += digits;
-        bytes[length++] = '\r';
-        bytes[length++] = '\n';
-        return this;
     }
 
     private static int digits(long value) {
@@ -130,11 +135,7 @@ public final class RespWriter {
         count++;
         bytes[length++] = '$';
         // the digits of the length, written in place (no String per argument)
-        int digits = digits(size);
-        for (int i = length + digits - 1, rest = size; i >= length; i--, rest /= 10) {
-            bytes[i] = (byte) ('0' + rest % 10);
-        }
-        length += digits;
+        writeDigits(size, digits(size));
         bytes[length++] = CRLF[0];
         bytes[length++] = CRLF[1];
     }

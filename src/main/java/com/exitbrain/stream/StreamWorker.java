@@ -75,6 +75,8 @@ public final class StreamWorker implements Runnable {
     private final WorkerMetrics metrics;
     /** In the order positions, trades, fills: a fill handled alone is never ahead of its position. */
     private final Map<InputKind, String> streams = new java.util.EnumMap<>(InputKind.class);
+    /** The three inputs from this group's last delivered entry on, in that order (XREADGROUP's {@code >}). */
+    private final StreamOffset<String>[] newEntries;
     private final Map<String, String> resumeAfter = new HashMap<>();
     /** Per stream, an entry this worker read there, to recognise the stream after a group vanished. */
     private final Map<String, String> lastRead = new HashMap<>();
@@ -114,6 +116,7 @@ public final class StreamWorker implements Runnable {
         streams.put(InputKind.POSITION_OPENED, settings.streams().positionOpened());
         streams.put(InputKind.TRADE_CLOSED, settings.streams().tradeClosed());
         streams.put(InputKind.FILL, settings.streams().fills());
+        this.newEntries = lastConsumed(streams.values());
     }
 
     public boolean healthy() {
@@ -340,12 +343,12 @@ public final class StreamWorker implements Runnable {
 
     /** A blocking XREADGROUP of new entries on the three inputs; {@code blockMs} 0: no waiting. */
     private List<StreamMessage<String, String>> read(long blockMs) {
-        @SuppressWarnings("unchecked")
-        List<StreamMessage<String, String>> messages = reader.xreadgroup(me, readArgs(blockMs),
-                StreamOffset.lastConsumed(settings.streams().positionOpened()),
-                StreamOffset.lastConsumed(settings.streams().tradeClosed()),
-                StreamOffset.lastConsumed(settings.streams().fills()));
-        return messages;
+        return reader.xreadgroup(me, readArgs(blockMs), newEntries);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static StreamOffset<String>[] lastConsumed(java.util.Collection<String> inputs) {
+        return inputs.stream().map(StreamOffset::lastConsumed).toArray(StreamOffset[]::new);
     }
 
     private XReadArgs readArgs(long blockMs) {
@@ -359,12 +362,8 @@ public final class StreamWorker implements Runnable {
      * for the commit's; the read and the commit no longer follow one another. Nothing about the
      * batch read depends on that commit: it is computed after the batch before it is settled.
      */
-    @SuppressWarnings("unchecked")
     private void startReadAhead() {
-        readAhead = readerAsync.xreadgroup(me, readArgs(0),
-                StreamOffset.lastConsumed(settings.streams().positionOpened()),
-                StreamOffset.lastConsumed(settings.streams().tradeClosed()),
-                StreamOffset.lastConsumed(settings.streams().fills()));
+        readAhead = readerAsync.xreadgroup(me, readArgs(0), newEntries);
     }
 
     private List<StreamMessage<String, String>> awaitReadAhead() {
