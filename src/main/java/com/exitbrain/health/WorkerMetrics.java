@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class WorkerMetrics {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+    private final Map<String, Map<String, Counter>> events = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> pending = new ConcurrentHashMap<>();
     private final Timer batchTimer = Timer.builder("exitbrain.batch.duration")
             .description("Time to process one batch of input entries").publishPercentiles(0.5, 0.99)
@@ -23,9 +24,11 @@ public final class WorkerMetrics {
 
     /** Counts one handled input entry; outcome is published, recorded, duplicate, dead_letter, skipped or failed. */
     public void event(String type, String outcome) {
-        counters.computeIfAbsent(type + "/" + outcome, k -> Counter.builder("exitbrain.events")
-                .description("Input entries handled, by type and outcome")
-                .tag("type", type).tag("outcome", outcome).register(registry)).increment();
+        // by type, then outcome: no key string made per event
+        events.computeIfAbsent(type, t -> new ConcurrentHashMap<>())
+                .computeIfAbsent(outcome, o -> Counter.builder("exitbrain.events")
+                        .description("Input entries handled, by type and outcome")
+                        .tag("type", type).tag("outcome", outcome).register(registry)).increment();
     }
 
     public void deadLetter(String error) {

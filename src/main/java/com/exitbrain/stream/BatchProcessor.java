@@ -77,7 +77,8 @@ final class BatchProcessor {
     private final PlanCache plans = new PlanCache(10_000);
     /** Commit calls answered, kept for reuse: a batch of the default size needs two. */
     private final ArrayDeque<CommitCall> spareCalls = new ArrayDeque<>();
-    private static final int MAX_SPARE_CALLS = 4;
+    /** Enough for a whole batch (the rest of its calls are made anew each time). */
+    private final int maxSpareCalls;
     /**
      * Deliveries this worker caused itself: entries of a batch whose commit Redis refused or lost are
      * read again from this consumer's own pending list, which counts a delivery each time. They do
@@ -119,6 +120,7 @@ final class BatchProcessor {
         this.keys = new PnlKeys(settings.keyPrefix());
         this.outputMaxLen = Long.toString(settings.streams().outputMaxLen());
         this.deadLetterMaxLen = Long.toString(settings.streams().deadLetterMaxLen());
+        this.maxSpareCalls = settings.batchSize() / CHUNK + 2;
     }
 
     /** A rehearsal's starting state: this scope as this worker would have it cached, without Redis. */
@@ -188,7 +190,9 @@ final class BatchProcessor {
         ordered.sort(BY_TIME);
         List<Work> works = new ArrayList<>(ordered.size());
         for (Inbound in : ordered) {
-            unconfirmed.remove(in.stream() + " " + in.id());
+            if (!unconfirmed.isEmpty()) {
+                unconfirmed.remove(in.stream() + " " + in.id());
+            }
             Work w = parse(in);
             if (w != null) {
                 works.add(w);
@@ -246,7 +250,8 @@ final class BatchProcessor {
         if (in.body() == null) {
             return new Work(in, Kind.VANISHED, null, null, null);
         }
-        long deliveries = in.deliveries() - selfCaused.getOrDefault(in.stream() + " " + in.id(), 0L);
+        long deliveries = in.deliveries()
+                - (selfCaused.isEmpty() ? 0L : selfCaused.getOrDefault(in.stream() + " " + in.id(), 0L));
         if (deliveries > settings.maxDeliveries()) {
             return new Work(in, Kind.DEAD, null, ErrorCode.MAX_DELIVERIES, "delivered " + deliveries
                     + " times, more than max-deliveries (" + settings.maxDeliveries() + ").");
@@ -365,7 +370,7 @@ final class BatchProcessor {
         }
         // answered: their buffers (some 80 KB a call) serve the next round
         calls.forEach(c -> {
-            if (spareCalls.size() < MAX_SPARE_CALLS) {
+            if (spareCalls.size() < maxSpareCalls) {
                 c.reset();
                 spareCalls.add(c);
             }
@@ -601,7 +606,7 @@ final class BatchProcessor {
     /** Handles one entry's reply; false when the entry must be computed again. */
     private boolean outcome(Work w, String code) {
         String type = w.in.kind().metricTag;
-        Long ourDeliveries = selfCaused.remove(w.key());
+        Long ourDeliveries = selfCaused.isEmpty() ? null : selfCaused.remove(w.key());
         boolean ours = ourDeliveries != null;
         w.confirmed = true;
         switch (code) {

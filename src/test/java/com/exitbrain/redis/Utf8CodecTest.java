@@ -52,6 +52,33 @@ class Utf8CodecTest {
         }
     }
 
+    /**
+     * Any bytes (malformed UTF-8 too: replaced as Netty's decoder does), in direct buffers as Lettuce
+     * hands them over and in heap buffers, from a position inside the buffer, which stays where it was.
+     */
+    @Test
+    void decodesAnyBytesLikeLettucesUtf8CodecLeavingThePosition() {
+        SplittableRandom random = new SplittableRandom(7);
+        for (int i = 0; i < 20_000; i++) {
+            byte[] bytes = new byte[random.nextInt(i % 100 == 0 ? 40_000 : 60)];
+            for (int j = 0; j < bytes.length; j++) {
+                bytes[j] = (byte) (random.nextInt(4) == 0 ? random.nextInt(256) : random.nextInt(128));
+            }
+            int offset = random.nextInt(5);
+            for (boolean direct : new boolean[] {true, false}) {
+                java.nio.ByteBuffer buffer = direct ? java.nio.ByteBuffer.allocateDirect(offset + bytes.length)
+                        : java.nio.ByteBuffer.allocate(offset + bytes.length);
+                buffer.position(offset);
+                buffer.put(bytes);
+                buffer.position(offset);
+                String expected = StringCodec.UTF8.decodeValue(buffer.duplicate());
+                assertEquals(expected, Utf8Codec.INSTANCE.decodeValue(buffer), "bytes " + java.util.Arrays.toString(bytes));
+                assertEquals(expected, Utf8Codec.INSTANCE.decodeKey(buffer));
+                assertEquals(offset, buffer.position());
+            }
+        }
+    }
+
     @Test
     void nullIsNothing() {
         ByteBuf out = Unpooled.buffer();
