@@ -92,13 +92,15 @@ final class BatchProcessor {
      * (nobody else could have in the time), and are counted and logged as committed then.
      */
     private final Map<String, Work> unconfirmed = new LinkedHashMap<>();
+    /** A batch sent whose replies are not handled yet ({@link #pipelined}); null: none. */
+    private Flight inFlight;
 
     /** Where the commit calls of a round go: Redis, or nowhere in a rehearsal ({@link Rehearsal}). */
     interface Committer {
         /** Queues a call: Redis commits it while the next one is computed. */
         void send(CommitCall call);
 
-        /** The replies of the calls sent since the last time, in order: one code per entry of each. */
+        /** The replies of these calls, the oldest sent and not answered yet, in order: one code per entry of each. */
         List<List<Object>> replies(List<CommitCall> calls);
 
         /** Forgets the calls sent since the last replies (a round given up): the next replies are the next calls'. */
@@ -184,8 +186,72 @@ final class BatchProcessor {
         selfCaused.merge(stream + " " + id, 1L, Long::sum);
     }
 
-    /** @param whileCommitting run once, when the first round's last commit call is sent (null: nothing) */
+    /**
+     * A batch handled whole before returning: its effects committed, or its entries left pending
+     * (the batch in flight, if any, is settled first).
+     *
+     * @param whileCommitting run once, when the first round's last commit call is sent (null: nothing)
+     */
     void process(List<Inbound> batch, Runnable whileCommitting) {
+        settle();
+        List<Work> works = parse(batch);
+        guarded(works, null, () -> retry(collect(send(works, true, whileCommitting, null)), 1));
+    }
+
+    /**
+     * A batch computed and sent while the one before it, still in flight, runs in Redis; then that
+     * one is settled, and this one is left in flight (until the next batch, or {@link #settle}).
+     * This batch is computed from the state the batch before predicts (its view, run ahead of
+     * Redis's answer): every guess is checked by the commit script, and an entry whose guess was
+     * wrong is refused ("stale", "conflict"), changes nothing, and is computed again from the
+     * stored state. So a batch costs Redis's time or the worker's, whichever is longer, not both.
+     * Should the batch before need entries computed again, this one is settled with it, in time
+     * order, before anything else is computed.
+     */
+    void pipelined(List<Inbound> batch, Runnable whileCommitting) {
+        Flight previous = inFlight;
+        inFlight = null;
+        if (previous != null && !previous.deferred().isEmpty()) {
+            // entries of it wait for a round that reads everything: nothing after them is computed first
+            guarded(previous.works(), null, () -> retry(collect(previous), 1));
+        }
+        Flight before = previous != null && previous.deferred().isEmpty() ? previous : null;
+        List<Work> works = parse(batch);
+        Flight[] current = new Flight[1];
+        guarded(works, before, () -> {
+            current[0] = send(works, true, whileCommitting, before == null ? null : before.view());
+            if (before == null) {
+                inFlight = current[0];
+                return;
+            }
+            List<Work> again = collect(before);
+            if (again.isEmpty()) {
+                inFlight = current[0];
+                return;
+            }
+            // the batch before was not all as predicted: this one is answered too, and the entries of
+            // both that must be computed again are, in time order, from the state as stored
+            again.addAll(collect(current[0]));
+            again.sort((a, b) -> BY_TIME.compare(a.in, b.in));
+            retry(again, 1);
+        });
+    }
+
+    /** Settles the batch in flight, if any: its replies, and the rounds its refused entries need. */
+    void settle() {
+        Flight flight = inFlight;
+        inFlight = null;
+        if (flight != null) {
+            guarded(flight.works, null, () -> retry(collect(flight), 1));
+        }
+    }
+
+    /** Whether a batch is in flight (sent, its replies not handled yet). */
+    boolean inFlight() {
+        return inFlight != null;
+    }
+
+    private List<Work> parse(List<Inbound> batch) {
         List<Inbound> ordered = new ArrayList<>(batch);
         ordered.sort(BY_TIME);
         List<Work> works = new ArrayList<>(ordered.size());
@@ -198,39 +264,58 @@ final class BatchProcessor {
                 works.add(w);
             }
         }
-        try {
-            List<Work> remaining = works;
-            Backoff contention = new Backoff(1, 20);
-            for (int round = 0; !remaining.isEmpty(); round++) {
-                if (round == MAX_ROUNDS) {
-                    log.warn("{} entries still contended after {} rounds; left pending for redelivery",
-                            remaining.size(), round);
-                    remaining.forEach(w -> metrics.event(w.in.kind().metricTag, "failed"));
-                    return;
-                }
-                if (round > 0) {
-                    // another worker changed what these entries depend on: let it finish, not in step
-                    LockSupport.parkNanos(contention.nextJittered() * 1_000_000L);
-                }
-                remaining = attempt(remaining, round == 0, round == 0 ? whileCommitting : null);
+        return works;
+    }
+
+    /** Computes entries that lost a race again, from the state as stored, until none is left. */
+    private void retry(List<Work> remaining, int firstRound) {
+        Backoff contention = new Backoff(1, 20);
+        for (int round = firstRound; !remaining.isEmpty(); round++) {
+            if (round == MAX_ROUNDS) {
+                log.warn("{} entries still contended after {} rounds; left pending for redelivery",
+                        remaining.size(), round);
+                remaining.forEach(w -> metrics.event(w.in.kind().metricTag, "failed"));
+                return;
             }
+            // another worker changed what these entries depend on: let it finish, not in step
+            LockSupport.parkNanos(contention.nextJittered() * 1_000_000L);
+            remaining = collect(send(remaining, false, null, null));
+        }
+    }
+
+    /**
+     * Runs {@code step}; should Redis refuse or lose a commit, the entries of {@code works} and of the
+     * flight {@code also} not confirmed will be read again by this consumer: counted as its own
+     * deliveries, and as maybe committed (their replies may be lost, not their effects).
+     */
+    private void guarded(List<Work> works, Flight also, Runnable step) {
+        try {
+            step.run();
         } catch (RuntimeException e) {
-            // Redis refused or lost the commit: these entries will be read again by this consumer
+            committer.discard(); // calls sent but never to be answered here: not the next round's replies
+            inFlight = null;
             if (selfCaused.size() > MAX_TRACKED) {
                 selfCaused.clear();
             }
             if (unconfirmed.size() > MAX_TRACKED) {
                 unconfirmed.clear();
             }
-            for (Work w : works) {
-                if (!w.confirmed) {
-                    selfCaused.merge(w.key(), 1L, Long::sum);
-                    if (w.op != 0) {
-                        unconfirmed.put(w.key(), w);
-                    }
-                }
+            unconfirmedOf(works);
+            if (also != null) {
+                unconfirmedOf(also.works);
             }
             throw e;
+        }
+    }
+
+    private void unconfirmedOf(List<Work> works) {
+        for (Work w : works) {
+            if (!w.confirmed) {
+                selfCaused.merge(w.key(), 1L, Long::sum);
+                if (w.op != 0) {
+                    unconfirmed.put(w.key(), w);
+                }
+            }
         }
     }
 
@@ -295,11 +380,20 @@ final class BatchProcessor {
         }
     }
 
-    /** One read-compute-commit round; returns the entries to try again (they lost a race). */
-    private List<Work> attempt(List<Work> works, boolean trustMemory, Runnable whileCommitting) {
+    /** One round's commit calls, sent: the entries, the view they were computed from, the calls and who is in each. */
+    private record Flight(List<Work> works, StateView view, List<CommitCall> calls, List<List<Work>> members,
+                          List<Work> deferred) {
+    }
+
+    /**
+     * Computes one round (reading what the view lacks) and sends its commit calls.
+     *
+     * @param carried the view of a batch still in flight (its predictions are this round's start), or null
+     */
+    private Flight send(List<Work> works, boolean trustMemory, Runnable whileCommitting, StateView carried) {
         // none of these is confirmed by this round yet: a failure from here on is Redis's, not theirs
         works.forEach(w -> w.confirmed = false);
-        StateView view = new StateView(settings, keys, pipeline, scopes, plans);
+        StateView view = new StateView(settings, keys, pipeline, scopes, plans, carried);
         view.read(works.stream().filter(w -> w.kind == Kind.POSITION).map(w -> (PositionOpened) w.event).toList(),
                 works.stream().filter(w -> w.kind == Kind.TRADE).map(w -> (TradeClosed) w.event).toList(),
                 works.stream().filter(w -> w.kind == Kind.FILL).map(w -> (Fill) w.event).toList(), trustMemory);
@@ -308,44 +402,39 @@ final class BatchProcessor {
         List<Work> deferred = new ArrayList<>();
         List<CommitCall> calls = new ArrayList<>();
         List<List<Work>> members = new ArrayList<>();
-        try {
-            CommitCall call = newCall();
-            List<Work> inCall = new ArrayList<>();
-            for (int k = 0; k < works.size(); k++) {
-                Work w = works.get(k);
-                CommitCall.Mark mark = call.mark();
-                try {
-                    encode(w, call, view, tradeIds, now);
-                    inCall.add(w);
-                } catch (StateView.NotRead e) {
-                    // a state this round did not read (a plan created earlier in the batch): this entry and
-                    // every one after it wait for the next round, which reads all, so the order is kept
-                    call.rollback(mark);
-                    deferred.addAll(works.subList(k, works.size()));
-                    break;
-                } catch (RuntimeException e) {
-                    call.rollback(mark);
-                    // A bug or damaged state, not bad input: left pending; redelivery and max-deliveries decide.
-                    log.error("computing the effect of {} {} failed; left pending", w.in.stream(), w.in.id(), e);
-                    metrics.event(w.in.kind().metricTag, "failed");
-                    continue;
-                }
-                if (call.entries() == CHUNK) {
-                    committer.send(call);
-                    calls.add(call);
-                    members.add(inCall);
-                    call = newCall();
-                    inCall = new ArrayList<>();
-                }
+        CommitCall call = newCall();
+        List<Work> inCall = new ArrayList<>();
+        for (int k = 0; k < works.size(); k++) {
+            Work w = works.get(k);
+            CommitCall.Mark mark = call.mark();
+            try {
+                encode(w, call, view, tradeIds, now);
+                inCall.add(w);
+            } catch (StateView.NotRead e) {
+                // a state this round did not read (a plan created earlier in the batch): this entry and
+                // every one after it wait for the next round, which reads all, so the order is kept
+                call.rollback(mark);
+                deferred.addAll(works.subList(k, works.size()));
+                break;
+            } catch (RuntimeException e) {
+                call.rollback(mark);
+                // A bug or damaged state, not bad input: left pending; redelivery and max-deliveries decide.
+                log.error("computing the effect of {} {} failed; left pending", w.in.stream(), w.in.id(), e);
+                metrics.event(w.in.kind().metricTag, "failed");
+                continue;
             }
-            if (call.entries() > 0) {
+            if (call.entries() == CHUNK) {
                 committer.send(call);
                 calls.add(call);
                 members.add(inCall);
+                call = newCall();
+                inCall = new ArrayList<>();
             }
-        } catch (RuntimeException e) {
-            committer.discard(); // sent but never to be answered here: not the next round's replies
-            throw e;
+        }
+        if (call.entries() > 0) {
+            committer.send(call);
+            calls.add(call);
+            members.add(inCall);
         }
         if (whileCommitting != null) {
             try {
@@ -354,13 +443,19 @@ final class BatchProcessor {
                 log.debug("reading ahead failed to start: {}", e.toString()); // the next read is then a plain one
             }
         }
+        return new Flight(works, view, calls, members, deferred);
+    }
+
+    /** The replies of a round's calls, handled; returns the entries to try again (they lost a race). */
+    private List<Work> collect(Flight flight) {
+        List<CommitCall> calls = flight.calls();
         if (calls.isEmpty()) {
-            return deferred;
+            return new ArrayList<>(flight.deferred());
         }
         List<List<Object>> replies = committer.replies(calls);
         List<Work> retry = new ArrayList<>();
         for (int c = 0; c < calls.size(); c++) {
-            List<Work> ws = members.get(c);
+            List<Work> ws = flight.members().get(c);
             List<Object> codes = replies.get(c);
             for (int i = 0; i < ws.size(); i++) {
                 if (!outcome(ws.get(i), String.valueOf(codes.get(i)))) {
@@ -375,7 +470,7 @@ final class BatchProcessor {
                 spareCalls.add(c);
             }
         });
-        retry.addAll(deferred);
+        retry.addAll(flight.deferred());
         return retry;
     }
 
@@ -388,7 +483,8 @@ final class BatchProcessor {
     private static final class RedisCommitter implements Committer {
         private final Pipeline pipeline;
         private final Script commit;
-        private final List<RedisFuture<List<Object>>> futures = new ArrayList<>();
+        /** Sent, not answered yet, in order: the calls of up to two rounds (one in flight). */
+        private final ArrayDeque<RedisFuture<List<Object>>> futures = new ArrayDeque<>();
 
         RedisCommitter(Pipeline pipeline, Script commit) {
             this.pipeline = pipeline;
@@ -408,8 +504,10 @@ final class BatchProcessor {
 
         @Override
         public List<List<Object>> replies(List<CommitCall> calls) {
-            List<RedisFuture<List<Object>>> sent = List.copyOf(futures);
-            futures.clear();
+            List<RedisFuture<List<Object>>> sent = new ArrayList<>(calls.size());
+            for (int i = 0; i < calls.size(); i++) {
+                sent.add(futures.poll());
+            }
             // sent again whole if Redis lost its scripts: entries that did commit then answer "gone" or "dup"
             return pipeline.awaitOrResend(sent, redis -> {
                 List<RedisFuture<List<Object>>> again = new ArrayList<>(calls.size());

@@ -55,18 +55,36 @@ final class StateView {
 
     /** Scopes whose stored state cannot be read back: the entries needing them fail one by one. */
     private final Map<String, String> damagedScopes = new HashMap<>();
+    /**
+     * The view of the batch still in flight, whose predictions this one starts from (its own ones
+     * only: the batches before it are settled, their effects in the caches); null for none.
+     */
+    private StateView base;
 
     StateView(Settings settings, PnlKeys keys, Pipeline pipeline, ScopeCache scopeCache, PlanCache planCache) {
+        this(settings, keys, pipeline, scopeCache, planCache, null);
+    }
+
+    /** @param base the view of the batch in flight, or null; its own base is dropped (settled by now) */
+    StateView(Settings settings, PnlKeys keys, Pipeline pipeline, ScopeCache scopeCache, PlanCache planCache,
+              StateView base) {
         this.settings = settings;
         this.keys = keys;
         this.pipeline = pipeline;
         this.scopeCache = scopeCache;
         this.planCache = planCache;
+        this.base = base;
+        if (base != null) {
+            base.base = null;
+        }
     }
 
     String average(String scope) {
         undamaged(scope);
         String a = averages.get(scope);
+        if (a == null && base != null) {
+            a = base.averages.get(scope);
+        }
         if (a == null) {
             throw new NotRead("scope " + scope);
         }
@@ -76,6 +94,9 @@ final class StateView {
     ScopeState state(String scope) {
         undamaged(scope);
         ScopeState s = states.get(scope);
+        if (s == null && base != null) {
+            s = base.states.get(scope);
+        }
         if (s == null) {
             throw new NotRead("scope " + scope);
         }
@@ -84,6 +105,9 @@ final class StateView {
 
     private void undamaged(String scope) {
         String why = damagedScopes.get(scope);
+        if (why == null && base != null) {
+            why = base.damagedScopes.get(scope);
+        }
         if (why != null) {
             throw new IllegalStateException("the stored state of PnL scope " + scope + " is damaged: " + why);
         }
@@ -97,15 +121,32 @@ final class StateView {
     /** The plan of a position, or null when there is none (or none is known). */
     ExitPlan plan(String positionId) {
         String why = damaged.get(positionId);
+        if (why == null && base != null && !plans.containsKey(positionId)) {
+            why = base.damaged.get(positionId);
+        }
         if (why != null) {
             throw new IllegalStateException(why);
+        }
+        return knownPlan(positionId);
+    }
+
+    /** The plan this view, or the one it starts from, knows (null: none, or none known). */
+    private ExitPlan knownPlan(String positionId) {
+        if (base != null && !plans.containsKey(positionId)) {
+            return base.plans.get(positionId);
         }
         return plans.get(positionId);
     }
 
+    /** Whether this view, or the one it starts from, knows the plan (as a plan or as none). */
+    private boolean knowsPlan(String positionId) {
+        return plans.containsKey(positionId) || base != null && base.plans.containsKey(positionId);
+    }
+
     /** Whether a plan is stored under this id that cannot be read back. */
     boolean damagedPlan(String positionId) {
-        return damaged.containsKey(positionId);
+        return damaged.containsKey(positionId)
+                || base != null && !plans.containsKey(positionId) && base.damaged.containsKey(positionId);
     }
 
     void putPlan(String positionId, ExitPlan plan) {
@@ -114,7 +155,7 @@ final class StateView {
 
     /** Whether the trade id was read as recorded (only read when memory is not trusted). */
     boolean recorded(String tradeId) {
-        return recorded.contains(tradeId);
+        return recorded.contains(tradeId) || base != null && base.recorded.contains(tradeId);
     }
 
     /**
@@ -145,6 +186,9 @@ final class StateView {
             }
         }
         for (Fill f : fills) {
+            if (trustMemory && knowsPlan(f.positionId())) {
+                continue; // the batch in flight predicts it
+            }
             ExitPlan cached = trustMemory ? planCache.get(f.positionId()) : null;
             if (cached != null) {
                 plans.put(f.positionId(), cached);
@@ -172,10 +216,10 @@ final class StateView {
         Set<String> closingScopes = new LinkedHashSet<>();
         if (settings.plans().recordTrades()) {
             for (Fill f : fills) {
-                ExitPlan plan = plans.get(f.positionId());
+                ExitPlan plan = damagedPlan(f.positionId()) ? null : knownPlan(f.positionId());
                 if (plan != null) {
                     String scope = settings.pnlScopeOf(plan.symbol());
-                    if (!states.containsKey(scope) && !fromCache(scope, true, trustMemory)) {
+                    if (!fromCache(scope, true, trustMemory)) {
                         closingScopes.add(scope);
                     }
                 }
@@ -189,6 +233,9 @@ final class StateView {
     private boolean fromCache(String scope, boolean needState, boolean trustMemory) {
         if (states.containsKey(scope) || !needState && averages.containsKey(scope)) {
             return true;
+        }
+        if (base != null && (base.states.containsKey(scope) || !needState && base.averages.containsKey(scope))) {
+            return true; // the batch in flight predicts it
         }
         ScopeCache.Known known = trustMemory ? scopeCache.get(scope) : null;
         if (known == null || needState && known.state() == null) {

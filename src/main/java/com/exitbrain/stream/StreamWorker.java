@@ -69,6 +69,8 @@ public final class StreamWorker implements Runnable {
      * entries are this consumer's pending ones from the moment Redis answers.
      */
     private RedisFuture<List<StreamMessage<String, String>>> readAhead;
+    /** The last entry per stream of the batch in flight (sent, not settled), null when none. */
+    private Map<String, String> inFlightLast;
     private final RedisClusterCommands<String, String> control;
     private final Pipeline pipeline;
     private final BatchProcessor processor;
@@ -166,6 +168,7 @@ public final class StreamWorker implements Runnable {
                         // nothing of this consumer's may be pending while it claims: its own
                         // entries read ahead would be claimed back, one delivery counted too many
                         handleReadAhead();
+                        settleInFlight();
                     }
                     if (System.currentTimeMillis() >= nextSweep) {
                         sweep.sweep(streams.values(), claimed -> handle(withDeliveries(claimed)));
@@ -188,6 +191,7 @@ public final class StreamWorker implements Runnable {
                     }
                 } catch (RuntimeException e) {
                     setUp = false;
+                    inFlightLast = null; // the batch in flight, if any, failed with the rest: read again
                     dropReadAhead();
                     if (!running) {
                         break;
@@ -221,6 +225,7 @@ public final class StreamWorker implements Runnable {
             // stopped between a batch and the next read: the batch read ahead is this consumer's already
             try {
                 handleReadAhead();
+                settleInFlight();
             } catch (RuntimeException e) {
                 log.warn("the batch read ahead could not be handled before stopping ({}); its entries stay"
                         + " pending for this consumer's next start or a claim", e.toString());
@@ -315,10 +320,12 @@ public final class StreamWorker implements Runnable {
     private void readNew() {
         List<StreamMessage<String, String>> messages = readAhead == null ? List.of() : awaitReadAhead();
         if (messages.isEmpty()) {
+            // nothing more to compute: the batch in flight is settled before waiting for new entries
+            settleInFlight();
             messages = read(settings.blockMs());
         }
         if (!messages.isEmpty()) {
-            handle(firstDeliveries(messages), running ? this::startReadAhead : null);
+            handlePipelined(firstDeliveries(messages), running ? this::startReadAhead : null);
         }
     }
 
@@ -405,12 +412,49 @@ public final class StreamWorker implements Runnable {
         }
     }
 
+    /** A batch handled whole (own pending, claimed, read ahead before claims or a stop), the batch in flight first. */
     private void handle(List<Inbound> batch) {
-        handle(batch, null);
+        settleInFlight();
+        Map<String, String> last = started(batch);
+        long started = System.nanoTime();
+        processor.process(batch, null);
+        metrics.batch(System.nanoTime() - started);
+        finished(last);
     }
 
-    /** @param whileCommitting run once the batch's last commit call is sent, before its reply */
-    private void handle(List<Inbound> batch, Runnable whileCommitting) {
+    /**
+     * A batch of new entries computed and sent while the batch before runs in Redis
+     * ({@link BatchProcessor#pipelined}), then that one settled; this one stays in flight.
+     *
+     * @param whileCommitting run once the batch's last commit call is sent, before its reply
+     */
+    private void handlePipelined(List<Inbound> batch, Runnable whileCommitting) {
+        Map<String, String> last = started(batch);
+        long started = System.nanoTime();
+        processor.pipelined(batch, whileCommitting);
+        metrics.batch(System.nanoTime() - started);
+        if (inFlightLast != null) {
+            finished(inFlightLast); // the batch before is settled
+            inFlightLast = null;
+        }
+        if (processor.inFlight()) {
+            inFlightLast = last;
+        } else {
+            finished(last); // settled with the one before
+        }
+    }
+
+    /** Settles the batch in flight, if any. */
+    private void settleInFlight() {
+        processor.settle();
+        if (inFlightLast != null) {
+            finished(inFlightLast);
+            inFlightLast = null;
+        }
+    }
+
+    /** Before a batch: its last entry per stream, and where the group would be recreated meanwhile. */
+    private Map<String, String> started(List<Inbound> batch) {
         Map<String, String> first = new HashMap<>();
         Map<String, String> last = new HashMap<>();
         for (Inbound in : batch) {
@@ -421,9 +465,11 @@ public final class StreamWorker implements Runnable {
         first.forEach((s, id) -> resumeAfter.merge(s, GroupSetup.predecessor(id),
                 (a, b) -> GroupSetup.compare(a, b) <= 0 ? a : b));
         lastRead.putAll(last);
-        long started = System.nanoTime();
-        processor.process(batch, whileCommitting);
-        metrics.batch(System.nanoTime() - started);
+        return last;
+    }
+
+    /** After a batch is settled: the group would be recreated after its last entries. */
+    private void finished(Map<String, String> last) {
         last.forEach((s, id) -> resumeAfter.put(s, id));
     }
 

@@ -41,8 +41,9 @@ import org.junit.jupiter.api.Test;
  */
 class SentinelFailoverIT {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final int POSITIONS_N = 15000;
-    private static final int TRADES_N = 15000;
+    // large enough that the worker is mid-backlog when the primary is killed, however fast it drains
+    private static final int POSITIONS_N = 50000;
+    private static final int TRADES_N = 50000;
     private static final int PLANNED = 500; // positions with plans, three fills each
 
     /** Positions with plans first, then positions without and trades, interleaved; the fills come later. */
