@@ -31,7 +31,7 @@ record Options(Path workerJar, List<String> jvmFlags, String jvmFlagsSource, int
         int soakSeconds = 0;
         int coldStartSeconds = 20;
         boolean coldStartUnderLoad = false;
-        int batchSize = 200;
+        int batchSize = 1000;
         int rounds = 3;
         boolean drain = true;
         boolean latency = true;
