@@ -101,7 +101,8 @@ public final class Decimals {
         if (scale <= 0 || value.precision() > 18) {
             return value.stripTrailingZeros().toPlainString();
         }
-        long unscaled = value.unscaledValue().longValue();
+        // scale 0: the unscaled value as a long without a BigInteger (unscaledValue() makes one)
+        long unscaled = value.movePointRight(scale).longValue();
         while (scale > 0 && unscaled % 10 == 0) {
             unscaled /= 10;
             scale--;

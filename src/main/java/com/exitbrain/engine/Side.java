@@ -27,7 +27,10 @@ public enum Side {
         return text == null || text.isEmpty() ? Optional.empty() : Optional.of(parse(text));
     }
 
+    /** {@code long} or {@code short}, as outputs spell it. */
     public String wire() {
-        return name().toLowerCase(Locale.ROOT);
+        return wire;
     }
+
+    private final String wire = name().toLowerCase(Locale.ROOT);
 }
