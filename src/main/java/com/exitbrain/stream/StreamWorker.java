@@ -56,6 +56,8 @@ public final class StreamWorker implements Runnable {
      * reconnect cuts the wait short: a failover (about 2 s) is followed within a second of it.
      */
     private static final long CLUSTER_MAX_BACKOFF_MS = 1000;
+    /** A read of at least this many entries (or a full batch) is taken for a backlog: the next batch is read ahead. */
+    private static final int READ_AHEAD_FROM = 100;
     /** Departed consumers are looked for at start-up, after a failure, and this often. */
     private static final long SWEEP_INTERVAL_MS = 300_000;
     /** A consumer with nothing pending is removed once idle this long: no live worker ever is. */
@@ -325,7 +327,10 @@ public final class StreamWorker implements Runnable {
             messages = read(settings.blockMs());
         }
         if (!messages.isEmpty()) {
-            handlePipelined(firstDeliveries(messages), running ? this::startReadAhead : null);
+            // a backlog (a read of many entries): the next batch is read while this one commits; a
+            // few entries (a steady flow) are followed by one blocking read, not by two reads
+            boolean backlog = messages.size() >= Math.min(READ_AHEAD_FROM, settings.batchSize());
+            handlePipelined(firstDeliveries(messages), running && backlog ? this::startReadAhead : null);
         }
     }
 
