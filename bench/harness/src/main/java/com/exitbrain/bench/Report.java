@@ -197,6 +197,7 @@ final class Report {
             out.printf(row, what + " p99", ms(c.p99Ms()), "", "", "<= " + ms(COLD_P99_TARGET_MS),
                     verdict(coldPass(c)));
             out.printf(row, what + " max", ms(c.maxMs()), "", "", "", "");
+            out.printf(row, what + " p99 on Redis's clock", c.redisClockP99Ms() + " ms", "", "", "", "");
             out.printf(row, what + " > 50 ms until", String.format(Locale.ROOT, "%.2f s", c.behindUntilSeconds()), "",
                     "", "", "");
             out.printf(row, what + " received", String.format(Locale.ROOT, "%,d/%,d", c.received(), c.sent()), "", "",
@@ -298,6 +299,7 @@ final class Report {
             cs.put("seconds_after_first_200", c.seconds());
             cs.put("producer_from", c.underLoad() ? "launch" : "first_200");
             cs.put("launch_to_first_200_s", round(c.launchToHealthySeconds(), 3));
+            cs.put("input_to_output_id_p99_ms", c.redisClockP99Ms());
             cs.put("events_sent_before_first_200", c.backlogAtHealthy());
             cs.put("sent", c.sent());
             cs.put("received", c.received());
