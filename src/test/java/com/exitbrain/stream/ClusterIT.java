@@ -231,8 +231,9 @@ class ClusterIT {
     @Test
     @Order(10)
     void twoWorkersOverThreePartitionsThroughAMasterFailover() throws Exception {
-        int positions = 30_000;
-        int trades = 30_000;
+        // large enough that partition 1 is mid-backlog when its master is killed, however fast the workers drain
+        int positions = 90_000;
+        int trades = 90_000;
         int planned = 300;
         Map<Integer, int[]> expected = new LinkedHashMap<>(); // per partition: positions, trades, plans
         for (int p = 0; p < 3; p++) {
