@@ -252,6 +252,27 @@ final class BatchProcessor {
         }
     }
 
+    /**
+     * After a Redis failure outside the processor (the next batch's read): the batch in flight is
+     * given up as one whose replies were lost. Its entries are read again by this consumer, as
+     * deliveries of its own (not counted toward max-deliveries), and those not read again were
+     * committed ({@link #settleUnconfirmed}).
+     */
+    void abandonInFlight() {
+        Flight flight = inFlight;
+        inFlight = null;
+        if (flight != null) {
+            committer.discard();
+            if (selfCaused.size() > MAX_TRACKED) {
+                selfCaused.clear();
+            }
+            if (unconfirmed.size() > MAX_TRACKED) {
+                unconfirmed.clear();
+            }
+            unconfirmedOf(flight.works());
+        }
+    }
+
     /** Whether a batch is in flight (sent, its replies not handled yet). */
     boolean inFlight() {
         return inFlight != null;

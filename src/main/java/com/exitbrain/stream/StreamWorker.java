@@ -82,6 +82,8 @@ public final class StreamWorker implements Runnable {
     /** The three inputs from this group's last delivered entry on, in that order (XREADGROUP's {@code >}). */
     private final StreamOffset<String>[] newEntries;
     private final Map<String, String> resumeAfter = new HashMap<>();
+    /** Per stream, the newest entry a read of new entries brought this process ({@link #ownPending}). */
+    private final Map<String, String> newestRead = new HashMap<>();
     /** Per stream, an entry this worker read there, to recognise the stream after a group vanished. */
     private final Map<String, String> lastRead = new HashMap<>();
     private final Consumer<String> me;
@@ -194,6 +196,7 @@ public final class StreamWorker implements Runnable {
                 } catch (RuntimeException e) {
                     setUp = false;
                     inFlightLast = null; // the batch in flight, if any, failed with the rest: read again
+                    processor.abandonInFlight();
                     dropReadAhead();
                     if (!running) {
                         break;
@@ -285,7 +288,7 @@ public final class StreamWorker implements Runnable {
             cursor.keySet().removeIf(s -> !byStream.containsKey(s));
             byStream.forEach((s, list) -> cursor.put(s, list.get(list.size() - 1).getId()));
             if (!messages.isEmpty()) {
-                handle(withDeliveries(messages));
+                handle(ownPending(withDeliveries(messages)));
             }
         }
     }
@@ -347,6 +350,7 @@ public final class StreamWorker implements Runnable {
     private List<Inbound> firstDeliveries(List<StreamMessage<String, String>> messages) {
         List<Inbound> batch = new ArrayList<>(messages.size());
         for (StreamMessage<String, String> m : messages) {
+            newestRead.merge(m.getStream(), m.getId(), (a, b) -> GroupSetup.compare(a, b) >= 0 ? a : b);
             batch.add(new Inbound(InputKind.of(settings.streams(), m.getStream()), m.getStream(), m.getId(),
                     m.getBody(), 1));
         }
@@ -479,6 +483,22 @@ public final class StreamWorker implements Runnable {
     }
 
     /** Own-pending and claimed entries: their delivery counts decide max-deliveries. */
+    /**
+     * This consumer's own pending entries, read back after a failure: one newer than every entry a
+     * read of new entries brought this process was delivered by a read whose reply was lost (the
+     * connection died with it); that delivery was the worker's own doing and does not count toward
+     * max-deliveries (SPEC §4). Streams not read yet in this process (a restart) count every delivery.
+     */
+    private List<Inbound> ownPending(List<Inbound> batch) {
+        List<Inbound> counted = new ArrayList<>(batch.size());
+        for (Inbound in : batch) {
+            String newest = newestRead.get(in.stream());
+            boolean lostRead = newest != null && GroupSetup.compare(in.id(), newest) > 0 && in.deliveries() > 1;
+            counted.add(lostRead ? new Inbound(in.kind(), in.stream(), in.id(), in.body(), in.deliveries() - 1) : in);
+        }
+        return counted;
+    }
+
     private List<Inbound> withDeliveries(List<StreamMessage<String, String>> messages) {
         Map<String, List<StreamMessage<String, String>>> byStream = new HashMap<>();
         messages.forEach(m -> byStream.computeIfAbsent(m.getStream(), k -> new ArrayList<>()).add(m));

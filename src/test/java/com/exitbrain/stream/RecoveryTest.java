@@ -60,6 +60,30 @@ class RecoveryTest {
         }
     }
 
+    /**
+     * Connections killed again and again mid-backlog, with one delivery allowed: whatever the worker
+     * was doing (a batch in flight while it read the next, a commit, a read), the entries it reads
+     * back are deliveries of its own, never dead-lettered as delivered too often.
+     */
+    @Test
+    void connectionsKilledWithBatchesInFlightDeadLetterNothingWithOneDeliveryAllowed() {
+        try (RedisProcess server = RedisProcess.start(); Streams streams = new Streams(server)) {
+            Backlog.add(streams, 20_000, 20_000);
+            try (Daemon worker = WorkerHarness.start(server, "EXITBRAIN_BATCH_SIZE", "20",
+                    "EXITBRAIN_MAX_DELIVERIES", "1")) {
+                long beforeKill = 0;
+                for (int k = 0; k < 25 && beforeKill < 40_000; k++) {
+                    long sinceLastKill = beforeKill;
+                    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(5))
+                            .until(() -> outputs(streams) > sinceLastKill + 300);
+                    beforeKill = outputs(streams);
+                    streams.redis.clientKill(io.lettuce.core.KillArgs.Builder.typeNormal().skipme());
+                }
+                Backlog.assertExactlyOnce(streams, 20_000, 20_000, WITHIN);
+            }
+        }
+    }
+
     @Test
     void redisRestartMidStreamIsRecoveredWithoutLoss() throws Exception {
         try (RedisProcess server = RedisProcess.start(true)) {
