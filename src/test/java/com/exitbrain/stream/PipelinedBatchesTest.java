@@ -19,8 +19,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -30,27 +28,14 @@ import org.junit.jupiter.api.Test;
  * twice for it; every output still exactly once.
  */
 class PipelinedBatchesTest {
-    RedisProcess server;
-    Streams streams;
-    Daemon worker;
-
-    @BeforeEach
-    void start() {
-        server = RedisProcess.start();
-        streams = new Streams(server);
-    }
-
-    @AfterEach
-    void stop() {
-        if (worker != null) {
-            worker.close();
-        }
-        streams.close();
-        server.close();
-    }
-
     @Test
     void positionsAfterTradesStillInFlightUseTheAverageTheyMakeWithoutBeingComputedAgain() {
+        try (RedisProcess server = RedisProcess.start(); Streams streams = new Streams(server)) {
+            drainAndCheck(server, streams);
+        }
+    }
+
+    private static void drainAndCheck(RedisProcess server, Streams streams) {
         // Given a backlog of trades and positions of one scope, alternating, read 7 of each at a time
         int pairs = 150;
         TreeMap<String, String> tradeIds = new TreeMap<>(GroupSetup::compare);
@@ -63,32 +48,33 @@ class PipelinedBatchesTest {
         }
 
         // When one worker drains it
-        worker = WorkerHarness.start(server, "EXITBRAIN_BATCH_SIZE", "7");
-        await().atMost(Duration.ofSeconds(30)).until(() -> streams.length(LEVELS) >= pairs
-                && streams.length(STATS) >= pairs && streams.pending(POSITIONS) == 0 && streams.pending(TRADES) == 0);
+        try (Daemon worker = WorkerHarness.start(server, "EXITBRAIN_BATCH_SIZE", "7")) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> streams.length(LEVELS) >= pairs
+                    && streams.length(STATS) >= pairs && streams.pending(POSITIONS) == 0 && streams.pending(TRADES) == 0);
 
-        // Then each position's levels carry the average of the trades before it, as their stats say
-        Map<String, String> averageAfterTrade = new HashMap<>();
-        for (Map<String, String> stats : streams.entries(STATS)) {
-            averageAfterTrade.put(stats.get("trade_id"), stats.get("avg_pnl_last_20"));
+            // Then each position's levels carry the average of the trades before it, as their stats say
+            Map<String, String> averageAfterTrade = new HashMap<>();
+            for (Map<String, String> stats : streams.entries(STATS)) {
+                averageAfterTrade.put(stats.get("trade_id"), stats.get("avg_pnl_last_20"));
+            }
+            Map<String, Map<String, String>> levelsBySource = new HashMap<>();
+            for (Map<String, String> levels : streams.entries(LEVELS)) {
+                levelsBySource.put(levels.get("source_id"), levels);
+            }
+            assertEquals(pairs, levelsBySource.size());
+            for (String positionId : positionIds) {
+                Map<String, String> levels = levelsBySource.get(positionId);
+                assertNotNull(levels, "levels of " + positionId);
+                var before = tradeIds.lowerEntry(positionId);
+                double expected = before == null ? 0 : Double.parseDouble(averageAfterTrade.get(before.getValue()));
+                assertEquals(expected, Double.parseDouble(levels.get("avg_pnl_last_20")), 0.0,
+                        "average in the levels of " + positionId + " (after trade " + before + ")");
+            }
+            // and none was refused as computed from a stale average: the batch in flight's prediction was used
+            String metrics = worker.metrics().scrape();
+            assertFalse(metrics.lines().anyMatch(l -> l.startsWith("exitbrain_pnl_conflicts_total") && !l.endsWith(" 0.0")),
+                    metrics);
+            assertEquals(Integer.toString(pairs), streams.redis.hget("exitbrain:pnl:global", "total_trades"));
         }
-        Map<String, Map<String, String>> levelsBySource = new HashMap<>();
-        for (Map<String, String> levels : streams.entries(LEVELS)) {
-            levelsBySource.put(levels.get("source_id"), levels);
-        }
-        assertEquals(pairs, levelsBySource.size());
-        for (String positionId : positionIds) {
-            Map<String, String> levels = levelsBySource.get(positionId);
-            assertNotNull(levels, "levels of " + positionId);
-            var before = tradeIds.lowerEntry(positionId);
-            double expected = before == null ? 0 : Double.parseDouble(averageAfterTrade.get(before.getValue()));
-            assertEquals(expected, Double.parseDouble(levels.get("avg_pnl_last_20")), 0.0,
-                    "average in the levels of " + positionId + " (after trade " + before + ")");
-        }
-        // and none was refused as computed from a stale average: the batch in flight's prediction was used
-        String metrics = worker.metrics().scrape();
-        assertFalse(metrics.lines().anyMatch(l -> l.startsWith("exitbrain_pnl_conflicts_total") && !l.endsWith(" 0.0")),
-                metrics);
-        assertEquals(Integer.toString(pairs), streams.redis.hget("exitbrain:pnl:global", "total_trades"));
     }
 }
