@@ -201,7 +201,7 @@ final class BatchProcessor {
     void process(List<Inbound> batch, Runnable whileCommitting) {
         settle();
         List<Work> works = parse(batch);
-        guarded(works, null, () -> retry(collect(send(works, true, whileCommitting, null)), 1));
+        guarded(works, null, () -> retry(collect(send(works, true, whileCommitting, null))));
     }
 
     /**
@@ -219,27 +219,23 @@ final class BatchProcessor {
         inFlight = null;
         if (previous != null && !previous.deferred().isEmpty()) {
             // entries of it wait for a round that reads everything: nothing after them is computed first
-            guarded(previous.works(), null, () -> retry(collect(previous), 1));
+            settle(previous);
+            previous = null;
         }
-        Flight before = previous != null && previous.deferred().isEmpty() ? previous : null;
+        Flight before = previous;
         List<Work> works = parse(batch);
-        Flight[] current = new Flight[1];
         guarded(works, before, () -> {
-            current[0] = send(works, true, whileCommitting, before == null ? null : before.view());
-            if (before == null) {
-                inFlight = current[0];
-                return;
-            }
-            List<Work> again = collect(before);
+            Flight current = send(works, true, whileCommitting, before == null ? null : before.view());
+            List<Work> again = before == null ? List.of() : collect(before);
             if (again.isEmpty()) {
-                inFlight = current[0];
+                inFlight = current;
                 return;
             }
             // the batch before was not all as predicted: this one is answered too, and the entries of
             // both that must be computed again are, in time order, from the state as stored
-            again.addAll(collect(current[0]));
+            again.addAll(collect(current));
             again.sort((a, b) -> BY_TIME.compare(a.in, b.in));
-            retry(again, 1);
+            retry(again);
         });
     }
 
@@ -248,8 +244,12 @@ final class BatchProcessor {
         Flight flight = inFlight;
         inFlight = null;
         if (flight != null) {
-            guarded(flight.works, null, () -> retry(collect(flight), 1));
+            settle(flight);
         }
+    }
+
+    private void settle(Flight flight) {
+        guarded(flight.works(), null, () -> retry(collect(flight)));
     }
 
     /**
@@ -260,16 +260,8 @@ final class BatchProcessor {
      */
     void abandonInFlight() {
         Flight flight = inFlight;
-        inFlight = null;
         if (flight != null) {
-            committer.discard();
-            if (selfCaused.size() > MAX_TRACKED) {
-                selfCaused.clear();
-            }
-            if (unconfirmed.size() > MAX_TRACKED) {
-                unconfirmed.clear();
-            }
-            unconfirmedOf(flight.works());
+            givenUp(flight.works());
         }
     }
 
@@ -294,10 +286,10 @@ final class BatchProcessor {
         return works;
     }
 
-    /** Computes entries that lost a race again, from the state as stored, until none is left. */
-    private void retry(List<Work> remaining, int firstRound) {
+    /** Computes entries that lost a race in the first round again, from the state as stored, until none is left. */
+    private void retry(List<Work> remaining) {
         Backoff contention = new Backoff(1, 20);
-        for (int round = firstRound; !remaining.isEmpty(); round++) {
+        for (int round = 1; !remaining.isEmpty(); round++) {
             if (round == MAX_ROUNDS) {
                 log.warn("{} entries still contended after {} rounds; left pending for redelivery",
                         remaining.size(), round);
@@ -319,20 +311,28 @@ final class BatchProcessor {
         try {
             step.run();
         } catch (RuntimeException e) {
-            committer.discard(); // calls sent but never to be answered here: not the next round's replies
-            inFlight = null;
-            if (selfCaused.size() > MAX_TRACKED) {
-                selfCaused.clear();
-            }
-            if (unconfirmed.size() > MAX_TRACKED) {
-                unconfirmed.clear();
-            }
-            unconfirmedOf(works);
+            givenUp(works);
             if (also != null) {
-                unconfirmedOf(also.works);
+                unconfirmedOf(also.works());
             }
             throw e;
         }
+    }
+
+    /**
+     * The calls sent are never to be answered here (not the next round's replies), nothing stays in
+     * flight, and these entries are this consumer's to read again.
+     */
+    private void givenUp(List<Work> works) {
+        committer.discard();
+        inFlight = null;
+        if (selfCaused.size() > MAX_TRACKED) {
+            selfCaused.clear();
+        }
+        if (unconfirmed.size() > MAX_TRACKED) {
+            unconfirmed.clear();
+        }
+        unconfirmedOf(works);
     }
 
     private void unconfirmedOf(List<Work> works) {

@@ -350,7 +350,7 @@ public final class StreamWorker implements Runnable {
     private List<Inbound> firstDeliveries(List<StreamMessage<String, String>> messages) {
         List<Inbound> batch = new ArrayList<>(messages.size());
         for (StreamMessage<String, String> m : messages) {
-            newestRead.merge(m.getStream(), m.getId(), (a, b) -> GroupSetup.compare(a, b) >= 0 ? a : b);
+            newestRead.put(m.getStream(), m.getId()); // a read of new entries: in id order, newer than the last
             batch.add(new Inbound(InputKind.of(settings.streams(), m.getStream()), m.getStream(), m.getId(),
                     m.getBody(), 1));
         }
